@@ -1,0 +1,73 @@
+/**
+ * DuckDB fragments for the twin templates: physical types, safe casts and identifier quoting.
+ * Capabilities as data, in the manner of dlt's per-destination folders.
+ */
+import type { Column, ColumnKind, Dataset } from '../../domain/datasets.js';
+
+/** Physical type per logical kind. NUMERIC(38,9) is BigQuery's NUMERIC, so both stores hold the same values. */
+export const DUCKDB_TYPES: Record<ColumnKind, string> = {
+  integer: 'BIGINT',
+  numeric: 'DECIMAL(38,9)',
+  timestamp: 'TIMESTAMP',
+  string: 'VARCHAR',
+};
+
+/** Quote an identifier; names come from the dataset definitions only. */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A SQL string literal. */
+export function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+const rawName = (c: Column) => ident(`raw_${c.name}`);
+
+/**
+ * Safe cast of the column's raw text; NULL when it does not parse. Integers go through DECIMAL so
+ * `1.0` loads, and are rejected (not rounded) when they have a fraction: DuckDB's own text-to-BIGINT
+ * cast rounds `1.5` to 2.
+ */
+export function safeCast(c: Column): string {
+  const raw = rawName(c);
+  switch (c.kind) {
+    case 'integer': {
+      const dec = `TRY_CAST(${raw} AS DECIMAL(38,9))`;
+      return `CASE WHEN ${dec} = trunc(${dec}) THEN TRY_CAST(${dec} AS BIGINT) END`;
+    }
+    case 'numeric':
+      return `TRY_CAST(${raw} AS DECIMAL(38,9))`;
+    case 'timestamp':
+      return `try_strptime(${raw}, '%Y-%m-%d %H:%M:%S')`;
+    case 'string':
+      return raw;
+  }
+}
+
+/** Slot values shared by every template of a dataset, with `fileColumns` the header order of the file. */
+export function datasetSlots(ds: Dataset, fileColumns: readonly string[]) {
+  const position = new Map(fileColumns.map((name, i) => [name, i + 1]));
+  const pos = (c: Column) => {
+    const p = position.get(c.name);
+    if (p === undefined) throw new Error(`column ${c.name} is not in the file's header`);
+    return p;
+  };
+  const indent = (lines: string[], sep = ',') => lines.map((l) => `    ${l}`).join(`${sep}\n`);
+  return {
+    column_definitions: ds.columns.map((c) => `  ${ident(c.name)} ${DUCKDB_TYPES[c.kind]}`).join(',\n'),
+    column_names: ds.columns.map((c) => ident(c.name)).join(', '),
+    column_count: String(ds.columns.length),
+    pickup: ident(ds.pickupColumn),
+    raw_columns: indent(ds.columns.map((c) => `NULLIF(f[${pos(c)}], '') AS ${rawName(c)}`)),
+    typed_columns: indent(ds.columns.map((c) => `${safeCast(c)} AS ${ident(c.name)}`)),
+    typed_names: ds.columns.map((c) => `  ${ident(c.name)}`).join(',\n'),
+    first_invalid_column: `CASE ${ds.columns
+      .filter((c) => c.kind !== 'string')
+      .map((c) => `WHEN ${rawName(c)} IS NOT NULL AND ${ident(c.name)} IS NULL THEN ${literal(`${c.name}: `)} || ${rawName(c)}`)
+      .join(' ')} END`,
+    // The row's text in canonical column order: equal to the line itself for a file in the usual order,
+    // and independent of the order a republished file lists its columns in.
+    canonical_text: `concat_ws(',', ${ds.columns.map((c) => `coalesce(${rawName(c)}, '')`).join(', ')})`,
+  };
+}

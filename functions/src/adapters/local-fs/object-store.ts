@@ -1,0 +1,63 @@
+/**
+ * The lake as a local folder. Writes go to a temp file beside the target and are renamed into place
+ * only when the body ended cleanly, so a reader never sees half a file. Metadata sits in a
+ * `<key>.meta.json` sidecar, written (atomically too) before the data file is renamed in.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import type { ObjectStore, RawFileMeta, StoredObject } from '../../ports/object-store.js';
+
+/** Local-folder implementation of the object store port. */
+export class LocalFsObjectStore implements ObjectStore {
+  private readonly root: string;
+
+  /** @param root folder standing for the bucket */
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  private path(key: string): string {
+    if (key.split('/').some((part) => part === '..' || part === '')) throw new Error(`invalid object key ${key}`);
+    return join(this.root, key);
+  }
+
+  async put(key: string, body: AsyncIterable<Uint8Array>, meta: () => RawFileMeta): Promise<StoredObject> {
+    const target = this.path(key);
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = `${target}.tmp-${randomUUID()}`;
+    const tmpMeta = `${tmp}.meta.json`;
+    try {
+      await pipeline(Readable.from(body, { objectMode: false }), createWriteStream(tmp));
+      const generation = String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
+      const info = meta();
+      await writeFile(tmpMeta, JSON.stringify({ generation, meta: info }, null, 2));
+      await rename(tmpMeta, `${target}.meta.json`);
+      await rename(tmp, target);
+      return { key, uri: target, generation, meta: info };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      await rm(tmpMeta, { force: true });
+      throw err;
+    }
+  }
+
+  async head(key: string): Promise<StoredObject | null> {
+    const target = this.path(key);
+    try {
+      await stat(target);
+      const side = JSON.parse(await readFile(`${target}.meta.json`, 'utf8')) as { generation: string; meta: RawFileMeta };
+      return { key, uri: target, generation: side.generation, meta: side.meta };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  read(key: string): AsyncIterable<Uint8Array> {
+    return createReadStream(this.path(key));
+  }
+}

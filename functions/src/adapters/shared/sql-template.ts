@@ -1,0 +1,73 @@
+/**
+ * SQL templates: files under `sql/<dialect>/` with `{{name}}` slots for identifiers and generated
+ * fragments. Values never go through slots: they stay query parameters (`$name` in DuckDB, `@name` in
+ * BigQuery), so a slot can only ever receive text this code generated from validated enums and config.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type { PlannedStatement } from '../../ports/warehouse.js';
+
+function findSqlRoot(): string {
+  // Walk up from this module: the same code runs from functions/src (tsx) and from dist/ (deployed).
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'sql');
+    if (existsSync(join(candidate, 'duckdb'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the sql/ template folder next to the code');
+    dir = parent;
+  }
+}
+
+let root: string | undefined;
+const cache = new Map<string, string>();
+
+/** Folder holding the dialect folders. */
+export function sqlRoot(): string {
+  return (root ??= findSqlRoot());
+}
+
+/** Template file names of a dialect, sorted: `01_external.sql`, ... */
+export function templateNames(dialect: string): string[] {
+  return readdirSync(join(sqlRoot(), dialect))
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
+}
+
+/** Raw text of a template. */
+export function loadTemplate(dialect: string, name: string): string {
+  const key = `${dialect}/${name}`;
+  let text = cache.get(key);
+  if (text === undefined) {
+    text = readFileSync(join(sqlRoot(), dialect, `${name}.sql`), 'utf8');
+    cache.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Fill `{{slot}}`s. Every slot in the template must be given and every given slot must be used, so
+ * a renamed slot fails loudly instead of leaving `{{x}}` in a statement.
+ */
+export function renderTemplate(template: string, slots: Record<string, string>): string {
+  const used = new Set<string>();
+  const out = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => {
+    const value = slots[name];
+    if (value === undefined) throw new Error(`SQL template slot {{${name}}} has no value`);
+    used.add(name);
+    return value;
+  });
+  const unused = Object.keys(slots).filter((k) => !used.has(k));
+  if (unused.length) throw new Error(`SQL template does not use slot(s) ${unused.join(', ')}`);
+  return out;
+}
+
+/** Split a rendered template into statements on `;` at line ends, dropping comment-only chunks. */
+export function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter((s) => s.replace(/--.*$/gm, '').trim().length > 0);
+}

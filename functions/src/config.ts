@@ -1,0 +1,77 @@
+/**
+ * Configuration, read once at the edge: `parseConfig(env = process.env)`. Nothing below the edges reads
+ * `process.env`; flags are folded into the same variables by the CLI before this runs.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_SOURCE_URL } from './domain/datasets.js';
+import { BadRequestError } from './domain/errors.js';
+
+const httpUrl = (what: string) =>
+  z
+    .string()
+    .refine((v) => /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v), { error: (iss) => `${what} must be an http(s) URL, got ${JSON.stringify(iss.input)}` });
+
+const int = (what: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: () => `${what} must be a number` })
+    .int({ error: () => `${what} must be a whole number` })
+    .min(min, { error: () => `${what} must be at least ${min}` })
+    .max(max, { error: () => `${what} must be at most ${max}` });
+
+/** The environment variables this project reads, with defaults. */
+export const EnvSchema = z.object({
+  TAXI_TARGET: z.enum(['local', 'gcp'], { error: () => 'TAXI_TARGET must be "local" or "gcp"' }).default('local'),
+  TAXI_SOURCE_URL: httpUrl('TAXI_SOURCE_URL (--source)').default(DEFAULT_SOURCE_URL),
+  TAXI_DATA_DIR: z.string().min(1, { error: () => 'TAXI_DATA_DIR (--data-dir) must not be empty' }).default('./.taxi'),
+  /** Attempts per download after the first, for 429/5xx/network errors. */
+  TAXI_HTTP_RETRIES: int('TAXI_HTTP_RETRIES', 0, 20).default(5),
+  /** First backoff delay; doubles each attempt, with jitter. */
+  TAXI_RETRY_BASE_MS: int('TAXI_RETRY_BASE_MS', 0, 60_000).default(1_000),
+  /** How long a lease on a month is honoured before it counts as abandoned. */
+  TAXI_LEASE_TTL_MS: int('TAXI_LEASE_TTL_MS', 1_000, 24 * 3_600_000).default(2 * 3_600_000),
+  // Cloud target (issue 3): validated when TAXI_TARGET=gcp.
+  TAXI_GCP_PROJECT: z.string().optional(),
+  TAXI_GCP_LOCATION: z.string().optional(),
+  TAXI_BQ_DATASET: z.string().optional(),
+  TAXI_GCS_BUCKET: z.string().optional(),
+});
+
+/** Validated configuration. */
+export interface Config {
+  target: 'local' | 'gcp';
+  sourceUrl: string;
+  /** Absolute data dir: the lake (`lake/`) and the warehouse (`warehouse.duckdb`) live under it. */
+  dataDir: string;
+  httpRetries: number;
+  retryBaseMs: number;
+  leaseTtlMs: number;
+  gcp?: { project: string; location: string; dataset: string; bucket: string };
+}
+
+/**
+ * Validate the environment into a Config.
+ * @throws BadRequestError with one line naming the offending variable(s)
+ */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked = Object.fromEntries(
+    Object.keys(EnvSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
+  const parsed = EnvSchema.safeParse(picked);
+  if (!parsed.success) throw new BadRequestError(parsed.error.issues.map((i) => i.message).join('; '));
+  const e = parsed.data;
+  const config: Config = {
+    target: e.TAXI_TARGET,
+    sourceUrl: e.TAXI_SOURCE_URL,
+    dataDir: resolve(e.TAXI_DATA_DIR),
+    httpRetries: e.TAXI_HTTP_RETRIES,
+    retryBaseMs: e.TAXI_RETRY_BASE_MS,
+    leaseTtlMs: e.TAXI_LEASE_TTL_MS,
+  };
+  if (e.TAXI_TARGET === 'gcp') {
+    const missing = (['TAXI_GCP_PROJECT', 'TAXI_GCP_LOCATION', 'TAXI_BQ_DATASET', 'TAXI_GCS_BUCKET'] as const).filter((k) => !e[k]);
+    if (missing.length) throw new BadRequestError(`TAXI_TARGET=gcp needs ${missing.join(', ')}`);
+    config.gcp = { project: e.TAXI_GCP_PROJECT!, location: e.TAXI_GCP_LOCATION!, dataset: e.TAXI_BQ_DATASET!, bucket: e.TAXI_GCS_BUCKET! };
+  }
+  return config;
+}

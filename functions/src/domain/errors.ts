@@ -1,0 +1,58 @@
+/**
+ * Error kinds the pipeline distinguishes. Each maps to one HTTP status and one CLI exit code at the
+ * edges; the message is always one line, fit to show a user without a stack trace.
+ */
+
+/** What went wrong, as the edges need it: HTTP status and whether a retry can help. */
+export type ErrorKind =
+  | 'bad_request' // caller's input: 400, never retried
+  | 'bad_source' // the published file is not what we expect (HTML, truncated, schema drift): 422
+  | 'reconcile' // counts do not add up: 409, tables untouched
+  | 'unavailable' // source or backend down after retries: 503
+  | 'internal'; // anything else: 500
+
+/** An error whose message is meant for the user; `kind` decides the HTTP status and exit code. */
+export class PipelineError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(oneLine(message), options);
+    this.name = 'PipelineError';
+  }
+}
+
+/** Bad arguments or request bodies. */
+export class BadRequestError extends PipelineError {
+  constructor(message: string) {
+    super('bad_request', message);
+  }
+}
+
+/** The source file is not a complete gzip CSV with the expected header. */
+export class BadSourceError extends PipelineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('bad_source', message, options);
+  }
+}
+
+/** HTTP status for each error kind. */
+export const HTTP_STATUS: Record<ErrorKind, number> = {
+  bad_request: 400,
+  bad_source: 422,
+  reconcile: 409,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** Collapse whitespace so a message always prints as one line. */
+export function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** The one-line message of anything thrown. */
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) return oneLine(err.message || err.name);
+  return oneLine(String(err));
+}

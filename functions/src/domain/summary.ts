@@ -1,0 +1,52 @@
+/**
+ * Step results and the run summary, plus the reconciliation rule. Pure.
+ */
+import { PipelineError } from './errors.js';
+import { type QuarantineCounts, totalQuarantined } from './quarantine.js';
+import type { Taxi } from './datasets.js';
+import type { Month } from './months.js';
+
+/** What stage counted in the staging table. */
+export interface StageCounts {
+  /** Rows typed and kept for the main table. */
+  staged: number;
+  quarantined: QuarantineCounts;
+}
+
+/** Row changes made by a month replacement. */
+export interface MergeCounts {
+  inserted: number;
+  deleted: number;
+  /** Rows of the month in the main table after the replacement. */
+  rowsLoaded: number;
+}
+
+/** The run summary printed by `taxi-elt run --json` and returned by the ingest workflow. */
+export interface RunSummary {
+  taxi: Taxi;
+  month: Month;
+  status: 'succeeded' | 'not_published' | 'failed' | 'skipped';
+  rowsInFile: number;
+  rowsLoaded: number;
+  rowsQuarantined: number;
+  quarantined: QuarantineCounts;
+  inserted: number;
+  deleted: number;
+  durationMs: number;
+  rawUri: string | null;
+  error?: string;
+}
+
+/**
+ * Every data line counted by extract must be staged or quarantined: nothing lost, nothing invented.
+ * @throws PipelineError('reconcile') naming both sides
+ */
+export function reconcile(dataLines: number, counts: StageCounts): void {
+  const accounted = counts.staged + totalQuarantined(counts.quarantined);
+  if (accounted !== dataLines) {
+    throw new PipelineError(
+      'reconcile',
+      `reconciliation failed: extract counted ${dataLines} data lines but staging holds ${counts.staged} staged + ${totalQuarantined(counts.quarantined)} quarantined = ${accounted}; tables left unchanged`,
+    );
+  }
+}

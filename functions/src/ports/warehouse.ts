@@ -1,0 +1,42 @@
+/**
+ * The warehouse: staging and month replacement. Implementations: `adapters/duckdb` (embedded) and
+ * `adapters/bigquery`. Both render their twin templates in `sql/<dialect>/`.
+ */
+import type { Taxi } from '../domain/datasets.js';
+import type { Month } from '../domain/months.js';
+import type { MergeCounts, StageCounts } from '../domain/summary.js';
+import type { StoredObject } from './object-store.js';
+
+/** One statement of a step, in the order it runs. */
+export interface PlannedStatement {
+  step: string;
+  sql: string;
+}
+
+/** One month of one dataset, read from one raw object. */
+export interface MonthJob {
+  taxi: Taxi;
+  month: Month;
+  object: StoredObject;
+}
+
+/** Extra facts a backend reports per step (bytes scanned, job ids). */
+export interface StepStats {
+  bytesProcessed?: number;
+  jobIds?: string[];
+}
+
+export interface Warehouse {
+  readonly dialect: 'duckdb' | 'bigquery';
+  /** The statements `stage` then `merge` run for this job, in order, values inlined. */
+  plan(job: MonthJob): PlannedStatement[];
+  /** Create tables if needed and (re)build the month's staging table from the raw object. */
+  stage(job: MonthJob): Promise<StageCounts & StepStats>;
+  /** Count the staging table as it stands (merge re-reads it to reconcile). */
+  stagedCounts(job: MonthJob): Promise<StageCounts>;
+  /** Atomically make the month in the main table equal to the staged rows and replace the file's quarantine rows. */
+  replaceMonth(job: MonthJob): Promise<MergeCounts & StepStats>;
+  /** Run read-only SQL (the CLI's `query`). */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}

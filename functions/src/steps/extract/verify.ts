@@ -1,0 +1,165 @@
+/**
+ * Verification of a release file while it streams: gzip magic, a complete gzip stream (zlib checks
+ * the length and CRC trailer), the header line, and a count of data lines. The compressed bytes pass
+ * through untouched, so what lands is exactly what was served.
+ */
+import { createHash } from 'node:crypto';
+import { createGunzip } from 'node:zlib';
+import { BadSourceError } from '../../domain/errors.js';
+
+/** What the stream measured, complete once the iterable has ended. */
+export interface StreamFacts {
+  bytes: number;
+  sha256: string;
+  /** First line of the decompressed text, without its line break. */
+  header: string | null;
+  /** Non-empty lines after the header. */
+  dataLines: number;
+}
+
+const MAX_HEADER = 64 * 1024;
+
+/** Describe the first bytes of a file that is not gzip, for the error message. */
+function sniff(chunk: Uint8Array): string {
+  const text = Buffer.from(chunk.subarray(0, 64)).toString('latin1');
+  if (/^\s*<(!doctype|html|\?xml)/i.test(text)) return 'an HTML/XML page';
+  return `bytes starting ${JSON.stringify(text.slice(0, 24))}`;
+}
+
+/** Counts lines across chunk boundaries; a line holding only `\r` (or nothing) is not data. */
+class LineCounter {
+  header: string | null = null;
+  private headerBytes: Buffer[] = [];
+  private headerLen = 0;
+  lines = 0;
+  private current = 0; // bytes in the current line so far
+  private currentIsCr = false;
+
+  push(buf: Buffer): void {
+    let start = 0;
+    if (this.header === null) {
+      const nl = buf.indexOf(10);
+      const part = nl === -1 ? buf : buf.subarray(0, nl);
+      this.headerBytes.push(Buffer.from(part));
+      this.headerLen += part.length;
+      if (this.headerLen > MAX_HEADER) throw new BadSourceError(`no header line in the first ${MAX_HEADER} bytes: not a CSV file`);
+      if (nl === -1) return;
+      this.header = Buffer.concat(this.headerBytes).toString('utf8').replace(/\r$/, '');
+      this.headerBytes = [];
+      start = nl + 1;
+    }
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      const end = nl === -1 ? buf.length : nl;
+      const len = end - start;
+      if (len > 0) {
+        this.currentIsCr = this.current === 0 && len === 1 && buf[start] === 13;
+        this.current += len;
+      }
+      if (nl === -1) return;
+      if (this.current > 0 && !(this.current === 1 && this.currentIsCr)) this.lines++;
+      this.current = 0;
+      this.currentIsCr = false;
+      start = nl + 1;
+    }
+  }
+
+  end(): void {
+    if (this.header === null && this.headerLen > 0) {
+      this.header = Buffer.concat(this.headerBytes).toString('utf8').replace(/\r$/, '');
+      return;
+    }
+    if (this.current > 0 && !(this.current === 1 && this.currentIsCr)) this.lines++;
+  }
+}
+
+/**
+ * Pass `body` through unchanged while checking it is a complete gzip CSV. `onHeader` runs as soon
+ * as the header line is known, so a wrong header stops the download early. The returned iterable
+ * throws BadSourceError before its end when the file is not acceptable: a consumer that commits only
+ * after the end never commits a bad file.
+ */
+export function verifyGzipCsv(
+  body: AsyncIterable<Uint8Array>,
+  onHeader: (header: string) => void,
+): { stream: AsyncIterable<Uint8Array>; facts: () => StreamFacts } {
+  const hash = createHash('sha256');
+  const counter = new LineCounter();
+  let bytes = 0;
+  let done = false;
+  let digest: string | undefined;
+
+  async function* run(): AsyncGenerator<Uint8Array> {
+    const gunzip = createGunzip();
+    let failure: Error | null = null;
+    let headerSeen = false;
+    gunzip.on('data', (buf: Buffer) => {
+      if (failure) return;
+      try {
+        counter.push(buf);
+        if (!headerSeen && counter.header !== null) {
+          headerSeen = true;
+          onHeader(counter.header);
+        }
+      } catch (err) {
+        failure = err as Error;
+      }
+    });
+    // One waiter at a time: the writer waits for 'drain', and an error must wake it too.
+    let wake: (() => void) | null = null;
+    const wakeUp = () => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    gunzip.on('drain', wakeUp);
+    const ended = new Promise<void>((resolve, reject) => {
+      gunzip.on('end', resolve);
+      gunzip.on('error', (err) => {
+        failure ??= new BadSourceError(`the file is not a complete gzip stream (${err.message})`);
+        wakeUp();
+        reject(failure);
+      });
+    });
+    ended.catch(() => undefined);
+    const write = (chunk: Uint8Array): Promise<void> =>
+      gunzip.write(chunk) || failure ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve));
+
+    try {
+      let first = true;
+      for await (const chunk of body) {
+        if (first) {
+          first = false;
+          if (chunk.byteLength < 2 || chunk[0] !== 0x1f || chunk[1] !== 0x8b) {
+            throw new BadSourceError(`the source is not a gzip file: it starts with ${sniff(chunk)}`);
+          }
+        }
+        hash.update(chunk);
+        bytes += chunk.byteLength;
+        await write(chunk);
+        if (failure) throw failure;
+        yield chunk;
+      }
+      if (first) throw new BadSourceError('the source file is empty');
+      gunzip.end();
+      await ended;
+      if (failure) throw failure;
+      counter.end();
+      if (counter.header === null) throw new BadSourceError('the file has no header line');
+      if (!headerSeen) onHeader(counter.header);
+      done = true;
+    } finally {
+      gunzip.removeAllListeners('data');
+      if (!done) gunzip.destroy();
+    }
+  }
+
+  return {
+    stream: run(),
+    facts: () => {
+      if (!done) throw new Error('stream facts read before the stream ended');
+      digest ??= hash.digest('hex');
+      return { bytes, sha256: digest, header: counter.header, dataLines: counter.lines };
+    },
+  };
+}

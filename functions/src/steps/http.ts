@@ -1,0 +1,61 @@
+/**
+ * The HTTP edge shared by the step functions: JSON in, JSON out, requests validated with zod, errors
+ * mapped to a status and a one-line `{"error"}` body. Stack traces go to the log, never to the caller.
+ */
+import type { HttpFunction } from '@google-cloud/functions-framework';
+import { z, type ZodType } from 'zod';
+import { TaxiSchema } from '../domain/datasets.js';
+import { HTTP_STATUS, PipelineError, messageOf } from '../domain/errors.js';
+import { MonthSchema } from '../domain/months.js';
+
+/** The body every step takes: which month of which dataset. Unknown keys are refused (typos). */
+export const MonthRequestSchema = z.strictObject({ taxi: TaxiSchema, month: MonthSchema });
+export type MonthRequest = z.infer<typeof MonthRequestSchema>;
+
+/** One line for a failed zod parse: `path: message; ...`. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const where = i.path.length ? `${i.path.join('.')}: ` : '';
+      const msg = i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : i.message;
+      return `${where}${msg}`;
+    })
+    .join('; ');
+}
+
+/** Logger used by handlers; Cloud Logging reads JSON lines from stdout/stderr. */
+export type Log = (severity: 'INFO' | 'WARNING' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
+
+export const jsonLog: Log = (severity, message, fields) => {
+  const line = JSON.stringify({ severity, message, ...fields });
+  if (severity === 'ERROR') console.error(line);
+  else console.log(line);
+};
+
+/** Wrap a step as an HTTP function. */
+export function jsonHandler<T>(name: string, schema: ZodType<T>, run: (input: T) => Promise<unknown>, log: Log = jsonLog): HttpFunction {
+  return async (req, res) => {
+    if (req.method !== 'POST') {
+      res.status(405).set('allow', 'POST').json({ error: `${name} takes POST with a JSON body` });
+      return;
+    }
+    const body: unknown = req.body;
+    if (body === undefined || body === null || typeof body !== 'object' || Buffer.isBuffer(body)) {
+      res.status(400).json({ error: `${name} needs a JSON object body (content-type: application/json)` });
+      return;
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      res.status(400).json({ error: `bad request: ${describeZodError(parsed.error)}` });
+      return;
+    }
+    try {
+      res.status(200).json(await run(parsed.data));
+    } catch (err) {
+      const kind = err instanceof PipelineError ? err.kind : 'internal';
+      const message = messageOf(err);
+      log('ERROR', `${name} failed: ${message}`, { step: name, kind, stack: err instanceof Error ? err.stack : undefined, request: parsed.data });
+      res.status(HTTP_STATUS[kind]).json({ error: message, kind });
+    }
+  };
+}

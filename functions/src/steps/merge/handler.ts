@@ -1,0 +1,9 @@
+/** HTTP function `merge`: `{taxi, month}` → MergeResult. */
+import type { HttpFunction } from '@google-cloud/functions-framework';
+import { jsonHandler, MonthRequestSchema, type Log } from '../http.js';
+import type { WarehouseStepDeps } from '../month-job.js';
+import { merge } from './merge.js';
+
+export function mergeHandler(deps: WarehouseStepDeps, log?: Log): HttpFunction {
+  return jsonHandler('merge', MonthRequestSchema, ({ taxi, month }) => merge(deps, taxi, month), log);
+}

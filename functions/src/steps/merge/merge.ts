@@ -1,0 +1,44 @@
+/**
+ * The merge step: reconcile, then atomically replace the month with the staged rows.
+ */
+import type { Taxi } from '../../domain/datasets.js';
+import type { Month } from '../../domain/months.js';
+import { totalQuarantined, type QuarantineCounts } from '../../domain/quarantine.js';
+import { reconcile } from '../../domain/summary.js';
+import { monthJob, withMonthLease, type Skipped, type WarehouseStepDeps } from '../month-job.js';
+
+export interface MergeResult {
+  status: 'merged';
+  taxi: Taxi;
+  month: Month;
+  rawUri: string;
+  rowsInFile: number;
+  rowsLoaded: number;
+  rowsQuarantined: number;
+  quarantined: QuarantineCounts;
+  inserted: number;
+  deleted: number;
+  bytesProcessed?: number;
+}
+
+export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month): Promise<MergeResult | Skipped> {
+  const job = await monthJob(deps.store, taxi, month);
+  return withMonthLease(deps, taxi, month, async () => {
+    const counts = await deps.warehouse.stagedCounts(job);
+    reconcile(job.object.meta.dataLines, counts);
+    const merged = await deps.warehouse.replaceMonth(job);
+    return {
+      status: 'merged' as const,
+      taxi,
+      month,
+      rawUri: job.object.uri,
+      rowsInFile: job.object.meta.dataLines,
+      rowsLoaded: merged.rowsLoaded,
+      rowsQuarantined: totalQuarantined(counts.quarantined),
+      quarantined: counts.quarantined,
+      inserted: merged.inserted,
+      deleted: merged.deleted,
+      ...(merged.bytesProcessed !== undefined ? { bytesProcessed: merged.bytesProcessed } : {}),
+    };
+  });
+}

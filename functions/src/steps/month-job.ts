@@ -1,0 +1,44 @@
+/**
+ * Shared by stage and merge: find the month's raw object and hold the month's lease while working.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Taxi } from '../domain/datasets.js';
+import { PipelineError } from '../domain/errors.js';
+import type { Month } from '../domain/months.js';
+import { leaseKey, rawObjectKey } from '../domain/naming.js';
+import type { LeaseStore } from '../ports/lease.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { MonthJob, Warehouse } from '../ports/warehouse.js';
+
+export interface WarehouseStepDeps {
+  store: ObjectStore;
+  leases: LeaseStore;
+  warehouse: Warehouse;
+  leaseTtlMs: number;
+}
+
+/** The answer of a step that found the month locked by another execution. */
+export interface Skipped {
+  status: 'skipped';
+  reason: 'locked';
+  taxi: Taxi;
+  month: Month;
+}
+
+/** The job for (taxi, month): its landed raw object must exist. */
+export async function monthJob(store: ObjectStore, taxi: Taxi, month: Month): Promise<MonthJob> {
+  const object = await store.head(rawObjectKey(taxi, month));
+  if (!object) throw new PipelineError('bad_request', `no raw file for ${taxi} ${month} in the lake: run extract first`);
+  return { taxi, month, object };
+}
+
+/** Run `work` holding the (taxi, month) lease, or answer `skipped: locked`. */
+export async function withMonthLease<T>(deps: WarehouseStepDeps, taxi: Taxi, month: Month, work: () => Promise<T>): Promise<T | Skipped> {
+  const lease = await deps.leases.acquire(leaseKey(taxi, month), randomUUID(), deps.leaseTtlMs);
+  if (!lease) return { status: 'skipped', reason: 'locked', taxi, month };
+  try {
+    return await work();
+  } finally {
+    await lease.release();
+  }
+}

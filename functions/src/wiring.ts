@@ -1,0 +1,64 @@
+/**
+ * Wiring: configuration in, adapters and step dependencies out. The only module that picks an
+ * implementation per port; steps never import adapters.
+ */
+import { join } from 'node:path';
+import type { Config } from './config.js';
+import { LocalFsLeaseStore } from './adapters/local-fs/lease.js';
+import { LocalFsObjectStore } from './adapters/local-fs/object-store.js';
+import { DuckDbWarehouse } from './adapters/duckdb/warehouse.js';
+import type { LeaseStore } from './ports/lease.js';
+import type { ObjectStore } from './ports/object-store.js';
+import type { Warehouse } from './ports/warehouse.js';
+import type { ExtractDeps } from './steps/extract/extract.js';
+import type { WarehouseStepDeps } from './steps/month-job.js';
+
+/** The adapters of one configuration. */
+export interface Adapters {
+  store: ObjectStore;
+  leases: LeaseStore;
+  warehouse: Warehouse;
+}
+
+/** Everything the step functions need. */
+export interface StepDeps {
+  extract: ExtractDeps;
+  warehouse: WarehouseStepDeps;
+  adapters: Adapters;
+}
+
+/** Where the embedded mode keeps its lake and its warehouse. */
+export function localPaths(dataDir: string) {
+  return { lake: join(dataDir, 'lake'), warehouse: join(dataDir, 'warehouse.duckdb') };
+}
+
+/** Local adapters: a folder for the lake and leases, DuckDB for the warehouse. */
+export function localAdapters(config: Config): Adapters {
+  const paths = localPaths(config.dataDir);
+  return {
+    store: new LocalFsObjectStore(paths.lake),
+    leases: new LocalFsLeaseStore(paths.lake),
+    warehouse: new DuckDbWarehouse(paths.warehouse),
+  };
+}
+
+/** Adapters for the configured target. The cloud SDKs load only when the target is gcp. */
+export async function createAdapters(config: Config): Promise<Adapters> {
+  if (config.target === 'local') return localAdapters(config);
+  const { gcpAdapters } = await import('./adapters/gcp.js');
+  return gcpAdapters(config);
+}
+
+/** Step dependencies over a set of adapters. */
+export function stepDeps(config: Config, adapters: Adapters, onProgress?: ExtractDeps['onProgress']): StepDeps {
+  return {
+    adapters,
+    extract: {
+      store: adapters.store,
+      sourceUrl: config.sourceUrl,
+      retry: { retries: config.httpRetries, baseMs: config.retryBaseMs },
+      ...(onProgress ? { onProgress } : {}),
+    },
+    warehouse: { store: adapters.store, leases: adapters.leases, warehouse: adapters.warehouse, leaseTtlMs: config.leaseTtlMs },
+  };
+}

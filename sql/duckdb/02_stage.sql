@@ -1,0 +1,53 @@
+-- Step "stage": every line typed with safe casts and given exactly one fate. reason IS NULL means the row
+-- goes to the main table; otherwise the first reason that applies, in this order:
+-- malformed (field count) > invalid_value (non-empty text that does not parse) > outside_month > duplicate.
+CREATE OR REPLACE TABLE {{staging_table}} AS
+WITH fields AS (
+  SELECT line, string_split(line, ',') AS f
+  FROM {{external_table}}
+),
+parsed AS (
+  SELECT
+    line,
+    len(f) AS field_count,
+{{raw_columns}}
+  FROM fields
+),
+typed AS (
+  SELECT
+    *,
+{{typed_columns}}
+  FROM parsed
+),
+checked AS (
+  SELECT
+    *,
+    {{first_invalid_column}} AS invalid_column,
+    sha256({{canonical_text}}) AS unique_row_id
+  FROM typed
+),
+classified AS (
+  SELECT
+    *,
+    CASE
+      WHEN field_count <> {{column_count}} THEN 'malformed'
+      WHEN invalid_column IS NOT NULL THEN 'invalid_value'
+      WHEN {{pickup}} IS NULL OR {{pickup}} < CAST($month_start AS TIMESTAMP) OR {{pickup}} >= CAST($month_end AS TIMESTAMP) THEN 'outside_month'
+      -- identical lines are interchangeable, so which copy is "first" does not change the result
+      WHEN row_number() OVER (PARTITION BY line) > 1 THEN 'duplicate'
+    END AS reason
+  FROM checked
+)
+SELECT
+{{typed_names}},
+  unique_row_id,
+  $filename AS filename,
+  reason,
+  CASE reason
+    WHEN 'malformed' THEN 'expected {{column_count}} fields, found ' || field_count
+    WHEN 'invalid_value' THEN invalid_column
+    WHEN 'outside_month' THEN 'pickup ' || coalesce(CAST({{pickup}} AS VARCHAR), 'empty') || ' is not in ' || $month
+    WHEN 'duplicate' THEN 'repeats an earlier line'
+  END AS detail,
+  line AS raw_line
+FROM classified;
