@@ -50,3 +50,44 @@ export function reconcile(dataLines: number, counts: StageCounts): void {
     );
   }
 }
+
+/** What the steps answered, as the orchestrator collected them. */
+export interface StepAnswers {
+  extract: { status: 'extracted' | 'unchanged' | 'not_published'; rawUri: string | null; object: { dataLines: number } | null };
+  merge?: {
+    status: 'merged' | 'skipped';
+    rowsInFile?: number;
+    rowsLoaded?: number;
+    rowsQuarantined?: number;
+    quarantined?: QuarantineCounts;
+    inserted?: number;
+    deleted?: number;
+  };
+}
+
+/** The run summary of a month from the step answers (the ingest workflow builds the same map). */
+export function summarize(taxi: Taxi, month: Month, answers: StepAnswers, durationMs: number, error?: string): RunSummary {
+  const m = answers.merge;
+  const quarantined = m?.quarantined ?? { malformed: 0, invalid_value: 0, outside_month: 0, duplicate: 0 };
+  const status: RunSummary['status'] = error
+    ? 'failed'
+    : answers.extract.status === 'not_published'
+      ? 'not_published'
+      : m?.status === 'skipped'
+        ? 'skipped'
+        : 'succeeded';
+  return {
+    taxi,
+    month,
+    status,
+    rowsInFile: m?.rowsInFile ?? answers.extract.object?.dataLines ?? 0,
+    rowsLoaded: m?.rowsLoaded ?? 0,
+    rowsQuarantined: m?.rowsQuarantined ?? 0,
+    quarantined,
+    inserted: m?.inserted ?? 0,
+    deleted: m?.deleted ?? 0,
+    durationMs,
+    rawUri: answers.extract.rawUri,
+    ...(error ? { error } : {}),
+  };
+}

@@ -146,31 +146,28 @@ export class DuckDbWarehouse implements Warehouse {
   async replaceMonth(job: MonthJob): Promise<MergeCounts & StepStats> {
     return serialised(this.path, async () => {
       const con = await this.connect();
-      const { start, end } = monthBounds(job.month);
-      const pickup = ident(dataset(job.taxi).pickupColumn);
-      const monthRows = async () =>
-        Number(
-          (
-            await con.runAndReadAll(
-              `SELECT count(*) AS n FROM ${ident(mainTable(job.taxi))} WHERE ${pickup} >= CAST($s AS TIMESTAMP) AND ${pickup} < CAST($e AS TIMESTAMP)`,
-              { s: start, e: end },
-            )
-          ).getRowObjectsJS()[0]!.n,
-        );
       try {
         await con.run('BEGIN TRANSACTION');
         try {
-          const before = await monthRows();
-          let changed = 0;
+          let inserted = 0;
+          let deleted = 0;
           for (const s of this.statements(job, MERGE_STEPS)) {
             const result = await con.run(s.sql, s.params);
-            if (s.step === 'merge') changed = Number(result.rowsChanged);
+            if (s.step === 'merge' && /^\s*(--.*\n\s*)*DELETE/i.test(s.sql)) deleted = Number(result.rowsChanged);
+            else if (s.step === 'merge') inserted = Number(result.rowsChanged);
           }
-          const after = await monthRows();
+          const { start, end } = monthBounds(job.month);
+          const pickup = ident(dataset(job.taxi).pickupColumn);
+          const rowsLoaded = Number(
+            (
+              await con.runAndReadAll(
+                `SELECT count(*) AS n FROM ${ident(mainTable(job.taxi))} WHERE ${pickup} >= CAST($s AS TIMESTAMP) AND ${pickup} < CAST($e AS TIMESTAMP)`,
+                { s: start, e: end },
+              )
+            ).getRowObjectsJS()[0]!.n,
+          );
           await con.run('COMMIT');
-          // MERGE reports inserts + deletes together; the row-count delta separates them.
-          const inserted = (changed + (after - before)) / 2;
-          return { inserted, deleted: changed - inserted, rowsLoaded: after };
+          return { inserted, deleted, rowsLoaded };
         } catch (err) {
           await con.run('ROLLBACK').catch(() => undefined);
           throw err;
