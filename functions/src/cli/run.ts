@@ -1,0 +1,65 @@
+/**
+ * `taxi-elt run`: one month end to end on the embedded stack.
+ */
+import type { Command } from 'commander';
+import type { RunSummary } from '../domain/summary.js';
+import { runMonth } from '../local/run-month.js';
+import { EXIT } from './exit-codes.js';
+import { configFrom, parseMonth, parseTaxi } from './options.js';
+import { runProgress } from './progress.js';
+
+/** Human lines for a summary. */
+export function describeSummary(s: RunSummary): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  if (s.status === 'not_published') return `${s.taxi} ${s.month}: not published at the source`;
+  if (s.status === 'skipped') return `${s.taxi} ${s.month}: skipped, another run holds the month's lease`;
+  if (s.status === 'failed') return `${s.taxi} ${s.month}: failed: ${s.error}`;
+  const reasons = Object.entries(s.quarantined)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${n(v)} ${k}`)
+    .join(', ');
+  return [
+    `${s.taxi} ${s.month}: succeeded in ${(s.durationMs / 1000).toFixed(1)} s`,
+    `  rows in file      ${n(s.rowsInFile)}`,
+    `  rows loaded       ${n(s.rowsLoaded)} (${n(s.inserted)} inserted, ${n(s.deleted)} deleted)`,
+    `  rows quarantined  ${n(s.rowsQuarantined)}${reasons ? ` (${reasons})` : ''}`,
+    `  raw file          ${s.rawUri}`,
+  ].join('\n');
+}
+
+/** Exit code for a month's summary. */
+export function exitCodeOfSummary(s: RunSummary): number {
+  return s.status === 'succeeded' ? EXIT.ok : s.status === 'not_published' ? EXIT.notPublished : EXIT.failure;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('load one month end to end: extract → stage → merge, through the functions over HTTP')
+    .requiredOption('--taxi <taxi>', 'dataset: yellow or green')
+    .requiredOption('--month <YYYY-MM>', 'month to load')
+    .option('--source <url>', 'release base URL (env TAXI_SOURCE_URL)')
+    .option('--data-dir <dir>', 'lake and warehouse folder (env TAXI_DATA_DIR, default ./.taxi)')
+    .option('--json', 'print the run summary as JSON on the last line of stdout')
+    .action(async (opts: { taxi: string; month: string; source?: string; dataDir?: string; json?: boolean }) => {
+      const taxi = parseTaxi(opts.taxi);
+      const month = parseMonth(opts.month);
+      const config = configFrom(opts);
+      const progress = runProgress(`${taxi} ${month}`, Boolean(process.stderr.isTTY));
+      let summary: RunSummary;
+      try {
+        summary = await runMonth(config, taxi, month, {
+          onProgress: (e) => progress.bytes(e.bytes, e.total),
+          onStep: (step) => progress.step(step),
+        });
+      } finally {
+        progress.stop();
+      }
+      if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else process.stdout.write(`${describeSummary(summary)}\n`);
+      if (summary.status === 'failed' || summary.status === 'skipped') {
+        process.stderr.write(`error: ${summary.error ?? 'the month is locked by another run'}\n`);
+      }
+      process.exitCode = exitCodeOfSummary(summary);
+    });
+}
