@@ -1,0 +1,339 @@
+/**
+ * The cloud warehouse: BigQuery, running the `sql/bigquery/` templates (twins of `sql/duckdb/`) as one
+ * query job per statement.
+ *
+ * - Job IDs are deterministic: `taxi_elt_{table}_{YYYY_MM}_g{generation}_{step}[_{n}]`, from the
+ *   staging table name, the raw object's generation and the step. A call retried after a timeout
+ *   gets "409 already exists" for its first statement, fetches that job and waits for it instead of
+ *   starting a second MERGE. A job found this way that finished with an error is not reused: the next
+ *   attempt gets the suffix `_r2`, `_r3`, ... (deterministic too). A job that finished cleanly is
+ *   reused: the same statement on the same raw object generation has the same effect.
+ * - Jobs carry labels `app`, `taxi`, `month`, `step`; values go in as query parameters
+ *   (`@month_start`...), identifiers only from the dataset definitions, naming.ts and config.
+ * - The month replacement is ONE MERGE bounded to the month's partitions, then the file's quarantine
+ *   rows are swapped by a second MERGE. There is no transaction around the two: each is atomic and
+ *   idempotent, so a failure between them is repaired by rerunning the merge step.
+ * - `plan` needs no credentials and no network: the client is built on first use.
+ */
+import { BigQuery, type Job, type JobMetadata } from '@google-cloud/bigquery';
+import { dataset, type Taxi } from '../../domain/datasets.js';
+import { PipelineError } from '../../domain/errors.js';
+import { monthBounds, type Month } from '../../domain/months.js';
+import { mainTable, quarantineTable, rawObjectKey, releaseFileName, stagingTable } from '../../domain/naming.js';
+import { QUARANTINE_REASONS, emptyQuarantineCounts, type QuarantineReason } from '../../domain/quarantine.js';
+import type { MergeCounts, StageCounts } from '../../domain/summary.js';
+import type { StoredObject } from '../../ports/object-store.js';
+import type { MonthJob, PlannedStatement, StepStats, Warehouse } from '../../ports/warehouse.js';
+import { loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
+import { countSql, datasetSlots, inlineParams, literal, tableRef, type Param } from './dialect.js';
+
+/** Step names, in run order; each is one template `NN_<step>.sql`, the same files as the DuckDB twin. */
+export const STAGE_STEPS = ['tables', 'external', 'stage'] as const;
+export const MERGE_STEPS = ['merge', 'quarantine'] as const;
+const TEMPLATE_FILES: Record<string, string> = {
+  tables: '00_tables',
+  external: '01_external',
+  stage: '02_stage',
+  merge: '03_merge',
+  quarantine: '04_quarantine',
+};
+
+/** A statement with its parameters and the job ID it runs under. */
+export interface BigQueryStatement extends PlannedStatement {
+  params: Record<string, Param>;
+  jobId: string;
+}
+
+/** Where the warehouse lives. */
+export interface BigQueryTarget {
+  project: string;
+  dataset: string;
+  /** BigQuery location of the dataset (and of its jobs), e.g. `EU`, `us-central1`. */
+  location: string;
+}
+
+export interface BigQueryWarehouseOptions extends BigQueryTarget {
+  /** Builds the client on first use; default `new BigQuery({projectId, location})` (ADC). */
+  client?: () => BigQuery;
+  /** Waits between job polls; tests pass a fast one. */
+  sleep?: (ms: number) => Promise<void>;
+  /** How many times a job ID whose earlier job failed is retried under a new suffix. */
+  maxAttempts?: number;
+}
+
+/** What a finished job reported. */
+export interface JobOutcome {
+  jobId: string;
+  bytesProcessed: number;
+  affectedRows: number;
+  inserted: number;
+  deleted: number;
+  /** True when the job already existed (a retried call) and was waited for, not started. */
+  reused: boolean;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A job ID part: letters, digits, `_` and `-` only. */
+function idPart(s: string): string {
+  return s.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/** Deterministic job ID of a statement: (staging table, raw object generation, step, index). */
+export function jobIdFor(taxi: Taxi, month: Month, generation: string, step: string, index: number): string {
+  return `taxi_elt_${stagingTable(taxi, month)}_g${idPart(generation)}_${step}${index > 0 ? `_${index + 1}` : ''}`;
+}
+
+/** Labels of every job of a month. */
+export function jobLabels(taxi: Taxi, month: Month, step: string): Record<string, string> {
+  return { app: 'nyc-taxi-elt', taxi, month, step };
+}
+
+/** BigQuery implementation of the warehouse port. */
+export class BigQueryWarehouse implements Warehouse {
+  readonly dialect = 'bigquery' as const;
+  private client?: BigQuery;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: BigQueryWarehouseOptions) {
+    // Validate identifiers now, so a bad config fails at construction and not mid-run.
+    tableRef(options.project, options.dataset, 'probe');
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  private bq(): BigQuery {
+    return (this.client ??= this.options.client?.() ?? new BigQuery({ projectId: this.options.project, location: this.options.location }));
+  }
+
+  private table(name: string): string {
+    return tableRef(this.options.project, this.options.dataset, name);
+  }
+
+  /** The statements of `steps` for `job`, rendered, with their parameters and job IDs. */
+  statements(job: MonthJob, steps: readonly string[]): BigQueryStatement[] {
+    const ds = dataset(job.taxi);
+    const { start, end } = monthBounds(job.month);
+    const staging = stagingTable(job.taxi, job.month);
+    const slots: Record<string, string> = {
+      ...datasetSlots(ds, job.object.meta.columns),
+      main_table: this.table(mainTable(job.taxi)),
+      quarantine_table: this.table(quarantineTable(job.taxi)),
+      staging_table: this.table(staging),
+      external_table: this.table(`${staging}_external`),
+      raw_uri: literal(job.object.uri),
+    };
+    const params: Record<string, Param> = {
+      month: { type: 'STRING', value: job.month },
+      month_start: { type: 'DATETIME', value: start },
+      month_end: { type: 'DATETIME', value: end },
+      filename: { type: 'STRING', value: releaseFileName(job.taxi, job.month) },
+    };
+    const out: BigQueryStatement[] = [];
+    for (const step of steps) {
+      const template = loadTemplate('bigquery', TEMPLATE_FILES[step]!);
+      const used = Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`)));
+      splitStatements(renderTemplate(template, used)).forEach((sql, index) => {
+        const own = Object.fromEntries(Object.entries(params).filter(([k]) => new RegExp(`@${k}\\b`).test(sql)));
+        out.push({ step, sql, params: own, jobId: jobIdFor(job.taxi, job.month, job.object.generation, step, index) });
+      });
+    }
+    return out;
+  }
+
+  private countStatement(job: MonthJob): PlannedStatement {
+    return { step: 'count', sql: countSql(this.table(stagingTable(job.taxi, job.month))) };
+  }
+
+  /**
+   * Exactly what `stage` then the merge step (`stagedCounts`, `replaceMonth`) run, in order, with
+   * parameters inlined as BigQuery literals.
+   */
+  plan(job: MonthJob): PlannedStatement[] {
+    const inline = (s: BigQueryStatement): PlannedStatement => ({ step: s.step, sql: inlineParams(s.sql, s.params) });
+    return [
+      ...this.statements(job, STAGE_STEPS).map(inline),
+      this.countStatement(job),
+      this.countStatement(job),
+      ...this.statements(job, MERGE_STEPS).map(inline),
+    ];
+  }
+
+  async stage(job: MonthJob): Promise<StageCounts & StepStats> {
+    let bytesProcessed = 0;
+    const jobIds: string[] = [];
+    for (const s of this.statements(job, STAGE_STEPS)) {
+      const outcome = await this.runJob(job, s);
+      bytesProcessed += outcome.bytesProcessed;
+      jobIds.push(outcome.jobId);
+    }
+    const counts = await this.stagedCounts(job);
+    return { ...counts, bytesProcessed, jobIds };
+  }
+
+  async stagedCounts(job: MonthJob): Promise<StageCounts> {
+    const rows = await this.select(this.countStatement(job).sql, jobLabels(job.taxi, job.month, 'count'));
+    const counts: StageCounts = { staged: 0, quarantined: emptyQuarantineCounts() };
+    for (const row of rows) {
+      const reason = String(row.reason);
+      const n = Number(row.n);
+      if (reason === 'staged') counts.staged = n;
+      else if ((QUARANTINE_REASONS as readonly string[]).includes(reason)) counts.quarantined[reason as QuarantineReason] = n;
+      else throw new Error(`staging table holds an unknown reason ${reason}`);
+    }
+    return counts;
+  }
+
+  async replaceMonth(job: MonthJob): Promise<MergeCounts & StepStats> {
+    let bytesProcessed = 0;
+    const jobIds: string[] = [];
+    let merged: JobOutcome | undefined;
+    for (const s of this.statements(job, MERGE_STEPS)) {
+      const outcome = await this.runJob(job, s);
+      bytesProcessed += outcome.bytesProcessed;
+      jobIds.push(outcome.jobId);
+      if (s.step === 'merge') merged = outcome;
+    }
+    if (!merged) throw new Error('the merge template produced no statement');
+    // ON FALSE deletes every row of the month and inserts every staged row: what is left is the inserts.
+    return { inserted: merged.inserted, deleted: merged.deleted, rowsLoaded: merged.inserted, bytesProcessed, jobIds };
+  }
+
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    return this.select(sql, { app: 'nyc-taxi-elt', step: 'query' });
+  }
+
+  async close(): Promise<void> {
+    this.client = undefined;
+  }
+
+  /** A read-only query under a fresh job ID; its rows. */
+  private async select(sql: string, labels: Record<string, string>): Promise<Record<string, unknown>[]> {
+    const [job] = await this.bq().createJob({
+      location: this.options.location,
+      configuration: { query: { query: sql, useLegacySql: false }, labels },
+    });
+    const meta = await this.waitFor(job, job.metadata as JobMetadata);
+    const error = meta.status?.errorResult;
+    if (error) throw new PipelineError('internal', `BigQuery job ${job.id} failed: ${error.message ?? error.reason}`);
+    const [rows] = await job.getQueryResults({ autoPaginate: true });
+    return rows as Record<string, unknown>[];
+  }
+
+  /**
+   * Run one statement under its deterministic job ID; when that job already exists, wait for it
+   * rather than starting another. A failed earlier job is retried under `_r2`, `_r3`, ...
+   */
+  async runJob(job: MonthJob, s: BigQueryStatement): Promise<JobOutcome> {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const jobId = attempt === 1 ? s.jobId : `${s.jobId}_r${attempt}`;
+      let handle: Job;
+      let meta: JobMetadata;
+      let reused = false;
+      try {
+        [handle] = await this.bq().createJob({
+          jobId,
+          location: this.options.location,
+          configuration: {
+            query: {
+              query: s.sql,
+              useLegacySql: false,
+              parameterMode: 'NAMED',
+              queryParameters: Object.entries(s.params).map(([name, p]) => ({
+                name,
+                parameterType: { type: p.type },
+                parameterValue: { value: p.value },
+              })),
+            },
+            labels: jobLabels(job.taxi, job.month, s.step),
+          },
+        });
+        meta = handle.metadata as JobMetadata;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 409) throw wrap(err, `BigQuery job ${jobId} (${s.step})`);
+        // A retried call: the job exists, maybe still running. Wait for it instead of a second one.
+        handle = this.bq().job(jobId, { location: this.options.location });
+        [meta] = await handle.getMetadata();
+        reused = true;
+      }
+      meta = await this.waitFor(handle, meta);
+      const error = meta.status?.errorResult;
+      if (error) {
+        if (reused) continue; // an earlier attempt failed: run again under the next ID
+        throw new PipelineError('internal', `BigQuery job ${jobId} (${s.step}) failed: ${error.message ?? error.reason}`);
+      }
+      const q = meta.statistics?.query;
+      return {
+        jobId,
+        reused,
+        bytesProcessed: Number(q?.totalBytesProcessed ?? meta.statistics?.totalBytesProcessed ?? 0),
+        affectedRows: Number(q?.numDmlAffectedRows ?? 0),
+        inserted: Number(q?.dmlStats?.insertedRowCount ?? 0),
+        deleted: Number(q?.dmlStats?.deletedRowCount ?? 0),
+      };
+    }
+    throw new PipelineError('internal', `BigQuery job ${s.jobId} (${s.step}) failed ${maxAttempts} times`);
+  }
+
+  /** Poll until DONE, backing off from 500 ms to 5 s. */
+  private async waitFor(handle: Job, meta: JobMetadata): Promise<JobMetadata> {
+    let delay = 500;
+    while (meta.status?.state !== 'DONE') {
+      await this.sleep(delay);
+      delay = Math.min(delay * 2, 5_000);
+      [meta] = await handle.getMetadata();
+    }
+    return meta;
+  }
+}
+
+function wrap(err: unknown, what: string): Error {
+  const code = (err as { code?: number }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  const kind = code === 429 || (code !== undefined && code >= 500) ? 'unavailable' : 'internal';
+  return new PipelineError(kind, `${what}: ${message}`, { cause: err });
+}
+
+/** Inputs of an offline plan, for `taxi-elt plan --target bigquery`. */
+export interface PlanBigQueryInput {
+  taxi: Taxi;
+  month: Month;
+  project: string;
+  dataset: string;
+  /** Bucket of the lake; a placeholder when not configured. */
+  bucket?: string;
+  location?: string;
+  /** Generation shown in job IDs; a placeholder by default. */
+  generation?: string;
+}
+
+/** A raw object as extract would land it, in canonical column order, for planning without a lake. */
+export function placeholderObject(taxi: Taxi, month: Month, bucket = 'YOUR_BUCKET', generation = '0'): StoredObject {
+  const key = rawObjectKey(taxi, month);
+  return {
+    key,
+    uri: `gs://${bucket}/${key}`,
+    generation,
+    meta: {
+      taxi,
+      month,
+      sourceUrl: '',
+      etag: null,
+      bytes: 0,
+      sha256: '',
+      dataLines: 0,
+      columns: dataset(taxi).columns.map((c) => c.name),
+      extractedAt: new Date(0).toISOString(),
+    },
+  };
+}
+
+/** The BigQuery plan of one month, offline: no credentials, no network. */
+export function planBigQuery(input: PlanBigQueryInput): PlannedStatement[] {
+  const warehouse = new BigQueryWarehouse({ project: input.project, dataset: input.dataset, location: input.location ?? 'US' });
+  return warehouse.plan({
+    taxi: input.taxi,
+    month: input.month,
+    object: placeholderObject(input.taxi, input.month, input.bucket, input.generation),
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * The DuckDB and BigQuery templates are twins: the same step files, writing the same tables, with the
+ * same quarantine reasons in the same precedence.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadTemplate, templateNames } from '../../functions/src/adapters/shared/sql-template.js';
+import { planBigQuery } from '../../functions/src/adapters/bigquery/warehouse.js';
+import { QUARANTINE_REASONS } from '../../functions/src/domain/quarantine.js';
+
+const DIALECTS = ['duckdb', 'bigquery'] as const;
+
+/** Table slots a template writes: CREATE ... TABLE / VIEW, MERGE INTO, INSERT INTO, DELETE FROM. */
+function writtenTables(sql: string): string[] {
+  const code = sql.replace(/--.*$/gm, '');
+  const re = /\b(?:CREATE(?:\s+OR\s+REPLACE)?(?:\s+TEMP|\s+EXTERNAL)?\s+(?:TABLE|VIEW)(?:\s+IF\s+NOT\s+EXISTS)?|MERGE(?:\s+INTO)?|INSERT\s+INTO|DELETE\s+FROM)\s+\{\{(\w+)\}\}/gi;
+  return [...new Set([...code.matchAll(re)].map((m) => m[1]!))].sort();
+}
+
+/** Quarantine reasons in the order the stage template's CASE assigns them. */
+function reasonOrder(sql: string): string[] {
+  return [...sql.replace(/--.*$/gm, '').matchAll(/THEN '(\w+)'/g)].map((m) => m[1]!).filter((r, i, all) => all.indexOf(r) === i);
+}
+
+describe('SQL twins', () => {
+  it('have the same step files', () => {
+    const duck = templateNames('duckdb');
+    expect(duck).toEqual(['00_tables.sql', '01_external.sql', '02_stage.sql', '03_merge.sql', '04_quarantine.sql']);
+    expect(templateNames('bigquery')).toEqual(duck);
+  });
+
+  it('write the same tables in each step', () => {
+    for (const file of templateNames('duckdb')) {
+      const name = file.replace(/\.sql$/, '');
+      const [duck, bq] = DIALECTS.map((d) => writtenTables(loadTemplate(d, name)));
+      expect(bq, file).toEqual(duck);
+      expect(duck!.length, file).toBeGreaterThan(0);
+    }
+  });
+
+  it('assign the same four quarantine reasons in the same precedence', () => {
+    for (const d of DIALECTS) {
+      expect(reasonOrder(loadTemplate(d, '02_stage')), d).toEqual([...QUARANTINE_REASONS]);
+    }
+  });
+
+  it('give quarantine rows the same columns', () => {
+    const cols = (sql: string) => /\{\{quarantine_table\}\}\s*\(([^)]*)\)/.exec(sql)![1]!.split(',').map((l) => l.trim().split(/\s+/)[0]);
+    expect(cols(loadTemplate('bigquery', '00_tables'))).toEqual(cols(loadTemplate('duckdb', '00_tables')));
+  });
+});
+
+describe('BigQuery month replacement', () => {
+  const plan = planBigQuery({ taxi: 'yellow', month: '2020-12', project: 'p-roject', dataset: 'ds' });
+  const merge = plan.filter((s) => s.step === 'merge');
+
+  it('is one MERGE with ON FALSE and the month bounds in both WHEN clauses', () => {
+    expect(merge).toHaveLength(1);
+    const sql = merge[0]!.sql.replace(/--.*$/gm, '').trim();
+    expect(sql).toMatch(/^MERGE INTO `p-roject\.ds\.yellow_tripdata` AS t/);
+    expect(sql).toMatch(/\bON FALSE\b/);
+    const bounds = "`tpep_pickup_datetime` >= DATETIME '2020-12-01 00:00:00' AND %.`tpep_pickup_datetime` < DATETIME '2021-01-01 00:00:00'";
+    expect(sql).toContain(`WHEN NOT MATCHED BY TARGET AND s.${bounds.replace('%', 's')} THEN INSERT ROW`);
+    expect(sql).toContain(`WHEN NOT MATCHED BY SOURCE AND t.${bounds.replace('%', 't')} THEN DELETE`);
+    expect(sql).not.toMatch(/BEGIN|COMMIT|TRANSACTION/i);
+  });
+
+  it('inlines every parameter', () => {
+    for (const s of plan) expect(s.sql, s.step).not.toMatch(/@\w+/);
+  });
+});
