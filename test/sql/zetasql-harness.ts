@@ -131,11 +131,13 @@ export class Analyzer {
       },
       simpleCatalog: {
         name: 'bigquery',
+        // typeKind numbers are the TypeKind enum values; the generated typings want the enum type
+        // @ts-expect-error -- numeric enum values are what the wire format takes
         table: [...this.tables].map(([name, columns]) => ({ name, column: columns.map((c) => ({ name: c.name, type: c.type })) })),
         builtinFunctionOptions: { languageOptions: this.languageOptions as never },
       },
     });
-    return response?.resolvedStatement as Record<string, unknown>;
+    return response?.resolvedStatement as unknown as Record<string, unknown>;
   }
 
   stop(): void {
