@@ -1,0 +1,29 @@
+/**
+ * Test files: gzip CSVs written from lines, temp dirs, and the bundled real month.
+ */
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync, gunzipSync } from 'node:zlib';
+
+export const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
+export const REAL_MONTH = join(FIXTURES, 'green_tripdata_2020-10.csv.gz');
+export const GREEN_HEADER =
+  'VendorID,lpep_pickup_datetime,lpep_dropoff_datetime,store_and_fwd_flag,RatecodeID,PULocationID,DOLocationID,passenger_count,trip_distance,fare_amount,extra,mta_tax,tip_amount,tolls_amount,ehail_fee,improvement_surcharge,total_amount,payment_type,trip_type,congestion_surcharge';
+
+/** A fresh temp dir, removed by the returned cleanup. */
+export function tempDir(prefix = 'taxi-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Write `lines` (header first) as a gzip file. */
+export function writeGzCsv(path: string, lines: string[]): string {
+  writeFileSync(path, gzipSync(Buffer.from(lines.join('\n') + '\n')));
+  return path;
+}
+
+/** The real month's lines, header first, without their line breaks (the file uses CRLF). */
+export function realMonthLines(): string[] {
+  return gunzipSync(readFileSync(REAL_MONTH)).toString('utf8').replace(/\r?\n$/, '').split(/\r?\n/);
+}
