@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { TAXIS } from '../../functions/src/domain/datasets.js';
+import {
+  SCHEDULES,
+  SCHEDULE_TIME_ZONE,
+  monthLoadedAt,
+  nextFireTimes,
+  parseCron,
+  scheduleFor,
+  wallTime,
+  zonedTimeToInstant,
+} from '../../functions/src/domain/schedules.js';
+
+const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
+
+describe('SCHEDULES', () => {
+  it('has one monthly New York schedule per taxi, with the taxi as the only argument', () => {
+    expect(SCHEDULES.map((s) => s.taxi).sort()).toEqual([...TAXIS].sort());
+    for (const s of SCHEDULES) {
+      expect(s.timeZone).toBe(SCHEDULE_TIME_ZONE);
+      expect(s.argument).toEqual({ taxi: s.taxi });
+      expect(() => parseCron(s.cron)).not.toThrow();
+    }
+    expect(scheduleFor('green').cron).toBe('0 6 3 * *');
+    expect(scheduleFor('yellow').cron).toBe('0 7 3 * *');
+  });
+});
+
+describe('parseCron', () => {
+  it('reads lists, ranges and steps and folds Sunday 7 to 0', () => {
+    const c = parseCron('*/15 1-3 1,15 */6 7');
+    expect([...c.minutes.values]).toEqual([0, 15, 30, 45]);
+    expect([...c.hours.values]).toEqual([1, 2, 3]);
+    expect([...c.daysOfMonth.values]).toEqual([1, 15]);
+    expect([...c.months.values]).toEqual([1, 7]);
+    expect([...c.daysOfWeek.values]).toEqual([0]);
+  });
+  it('rejects bad expressions', () => {
+    expect(() => parseCron('0 6 3 *')).toThrow(/5 fields/);
+    expect(() => parseCron('0 24 3 * *')).toThrow(/hour/);
+    expect(() => parseCron('0 6 x * *')).toThrow(/day-of-month/);
+  });
+});
+
+describe('nextFireTimes', () => {
+  it('fires green on the 3rd at 06:00 New York time, EST and EDT', () => {
+    const times = nextFireTimes(scheduleFor('green'), new Date('2024-01-15T00:00:00Z'), 4);
+    expect(iso(times)).toEqual([
+      '2024-02-03T11:00:00.000Z', // EST, UTC-5
+      '2024-03-03T11:00:00.000Z', // still EST: DST starts on 10 March 2024
+      '2024-04-03T10:00:00.000Z', // EDT, UTC-4
+      '2024-05-03T10:00:00.000Z',
+    ]);
+  });
+
+  it('handles the day clocks go back (3 Nov 2024 is itself the DST end day)', () => {
+    const times = nextFireTimes(scheduleFor('yellow'), new Date('2024-09-20T00:00:00Z'), 3);
+    expect(iso(times)).toEqual([
+      '2024-10-03T11:00:00.000Z', // 07:00 EDT
+      '2024-11-03T12:00:00.000Z', // 07:00 EST: the switch happened at 02:00 that morning
+      '2024-12-03T12:00:00.000Z',
+    ]);
+  });
+
+  it('wraps December into January of the next year', () => {
+    const times = nextFireTimes(scheduleFor('green'), new Date('2024-12-03T11:00:00Z'), 2);
+    // Exactly at a fire time: strictly after, so December's run is not repeated.
+    expect(iso(times)).toEqual(['2025-01-03T11:00:00.000Z', '2025-02-03T11:00:00.000Z']);
+  });
+
+  it('includes a fire time later on the same local day', () => {
+    expect(iso(nextFireTimes(scheduleFor('yellow'), new Date('2024-06-03T10:59:00Z'), 1))).toEqual(['2024-06-03T11:00:00.000Z']);
+  });
+
+  it('applies the cron OR rule when both day fields are restricted', () => {
+    // 1st of the month or any Monday, at noon UTC.
+    const times = nextFireTimes({ cron: '0 12 1 * 1', timeZone: 'UTC' }, new Date('2024-06-28T00:00:00Z'), 3);
+    expect(iso(times)).toEqual(['2024-07-01T12:00:00.000Z', '2024-07-08T12:00:00.000Z', '2024-07-15T12:00:00.000Z']);
+  });
+
+  it('returns nothing for n = 0 and throws for a cron that never fires', () => {
+    expect(nextFireTimes(scheduleFor('green'), new Date('2024-01-01T00:00:00Z'), 0)).toEqual([]);
+    expect(() => nextFireTimes({ cron: '0 0 31 2 *', timeZone: 'UTC' }, new Date('2024-01-01T00:00:00Z'), 1)).toThrow(/does not fire/);
+  });
+});
+
+describe('zonedTimeToInstant', () => {
+  it('resolves a skipped time forward and an ambiguous time to its first occurrence', () => {
+    // 10 March 2024: 02:00 EST jumps to 03:00 EDT; 02:30 does not exist.
+    expect(zonedTimeToInstant({ year: 2024, month: 3, day: 10, hour: 2, minute: 30 }, SCHEDULE_TIME_ZONE).toISOString()).toBe('2024-03-10T07:30:00.000Z');
+    // 3 November 2024: 01:30 happens twice; the first is EDT.
+    expect(zonedTimeToInstant({ year: 2024, month: 11, day: 3, hour: 1, minute: 30 }, SCHEDULE_TIME_ZONE).toISOString()).toBe('2024-11-03T05:30:00.000Z');
+  });
+  it('round-trips with wallTime', () => {
+    const t = new Date('2024-07-04T16:20:00Z');
+    expect(zonedTimeToInstant(wallTime(t, SCHEDULE_TIME_ZONE), SCHEDULE_TIME_ZONE).toISOString()).toBe(t.toISOString());
+  });
+});
+
+describe('monthLoadedAt', () => {
+  it('is the previous New York month of the fire time', () => {
+    expect(monthLoadedAt(new Date('2024-04-03T10:00:00Z'))).toBe('2024-03');
+    expect(monthLoadedAt(new Date('2024-04-03T10:00:00Z'), 2)).toBe('2024-02');
+    expect(monthLoadedAt(new Date('2024-04-03T10:00:00Z'), 0)).toBe('2024-04');
+  });
+  it('wraps January back into December of the previous year', () => {
+    expect(monthLoadedAt(new Date('2025-01-03T11:00:00Z'))).toBe('2024-12');
+    expect(monthLoadedAt(new Date('2025-02-03T11:00:00Z'), 3)).toBe('2024-11');
+  });
+  it('uses the New York calendar, not UTC, near midnight', () => {
+    // 03:00 UTC on 1 January is still 31 December in New York: the loaded month is November.
+    expect(monthLoadedAt(new Date('2024-01-01T03:00:00Z'))).toBe('2023-11');
+    expect(monthLoadedAt(new Date('2024-01-01T05:00:00Z'))).toBe('2023-12');
+  });
+  it('agrees with the scheduled fire times', () => {
+    const [t] = nextFireTimes(scheduleFor('yellow'), new Date('2024-12-20T00:00:00Z'), 1);
+    expect(monthLoadedAt(t!)).toBe('2024-12');
+  });
+  it('rejects a negative or fractional lag', () => {
+    expect(() => monthLoadedAt(new Date(), -1)).toThrow();
+    expect(() => monthLoadedAt(new Date(), 1.5)).toThrow();
+  });
+});
