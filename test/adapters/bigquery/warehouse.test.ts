@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BigQueryWarehouse, jobIdFor, placeholderObject } from '../../../functions/src/adapters/bigquery/warehouse.js';
+import type { MonthJob } from '../../../functions/src/ports/warehouse.js';
+import { FakeBigQuery, type FakeJob } from './fake-bigquery.js';
+
+const JOB: MonthJob = { taxi: 'green', month: '2020-10', object: placeholderObject('green', '2020-10', 'lake', '1712345678901234.17') };
+let bq: FakeBigQuery;
+let warehouse: BigQueryWarehouse;
+
+const inserts = () => bq.requests.filter((r) => r.method === 'POST');
+
+beforeEach(async () => {
+  bq = await new FakeBigQuery().start();
+  warehouse = new BigQueryWarehouse({ project: 'test-project', dataset: 'nyc_taxi', location: 'EU', client: () => bq.client(), sleep: async () => undefined });
+  bq.onInsert = (job: FakeJob) => {
+    if (/^SELECT IFNULL\(reason/.test(job.configuration.query.query)) {
+      job.rows = [
+        { reason: 'staged', n: 90 },
+        { reason: 'malformed', n: 3 },
+        { reason: 'duplicate', n: 7 },
+      ];
+    }
+    if (job.id.includes('_merge')) {
+      job.statistics = { totalBytesProcessed: '5000', query: { totalBytesProcessed: '5000', numDmlAffectedRows: '150', dmlStats: { insertedRowCount: '90', deletedRowCount: '60' } } };
+    } else {
+      job.statistics = { totalBytesProcessed: '100', query: { totalBytesProcessed: '100' } };
+    }
+  };
+});
+afterEach(() => bq.stop());
+
+describe('BigQueryWarehouse jobs', () => {
+  it('stages with deterministic job IDs, labels and query parameters, then counts', async () => {
+    const counts = await warehouse.stage(JOB);
+    const posted = inserts().map((r) => r.json as { jobReference: { jobId: string; location: string }; configuration: FakeJob['configuration'] });
+    const ids = posted.map((p) => p.jobReference.jobId);
+    expect(ids.slice(0, 4)).toEqual([
+      'taxi_elt_green_tripdata_staging_2020_10_g1712345678901234_17_tables',
+      'taxi_elt_green_tripdata_staging_2020_10_g1712345678901234_17_tables_2',
+      'taxi_elt_green_tripdata_staging_2020_10_g1712345678901234_17_external',
+      'taxi_elt_green_tripdata_staging_2020_10_g1712345678901234_17_stage',
+    ]);
+    expect(ids[0]).toBe(jobIdFor('green', '2020-10', JOB.object.generation, 'tables', 0));
+    for (const p of posted) expect(p.jobReference.location).toBe('EU');
+    const stageJob = posted[3]!;
+    expect(stageJob.configuration.labels).toEqual({ app: 'nyc-taxi-elt', taxi: 'green', month: '2020-10', step: 'stage' });
+    expect(stageJob.configuration.query.parameterMode).toBe('NAMED');
+    expect(stageJob.configuration.query.queryParameters).toEqual(
+      expect.arrayContaining([
+        { name: 'month_start', parameterType: { type: 'DATETIME' }, parameterValue: { value: '2020-10-01 00:00:00' } },
+        { name: 'month_end', parameterType: { type: 'DATETIME' }, parameterValue: { value: '2020-11-01 00:00:00' } },
+        { name: 'filename', parameterType: { type: 'STRING' }, parameterValue: { value: 'green_tripdata_2020-10.csv.gz' } },
+        { name: 'month', parameterType: { type: 'STRING' }, parameterValue: { value: '2020-10' } },
+      ]),
+    );
+    expect(stageJob.configuration.query.query).toContain('@month_start');
+    expect(stageJob.configuration.query.query).not.toContain("'2020-10-01");
+    expect(posted[4]!.configuration.labels?.step).toBe('count');
+    expect(counts).toMatchObject({ staged: 90, quarantined: { malformed: 3, invalid_value: 0, outside_month: 0, duplicate: 7 }, bytesProcessed: 400 });
+    expect(counts.jobIds).toEqual(ids.slice(0, 4));
+  });
+
+  it('replaces the month with one MERGE and reports dmlStats and bytes', async () => {
+    const merged = await warehouse.replaceMonth(JOB);
+    const posted = inserts().map((r) => r.json as { jobReference: { jobId: string }; configuration: FakeJob['configuration'] });
+    expect(posted.map((p) => p.configuration.labels?.step)).toEqual(['merge', 'quarantine']);
+    expect(posted[0]!.configuration.query.query).toMatch(/^MERGE INTO `test-project\.nyc_taxi\.green_tripdata`/m);
+    expect(merged).toMatchObject({ inserted: 90, deleted: 60, rowsLoaded: 90, bytesProcessed: 5100 });
+  });
+
+  it('a retried call finds the running MERGE (409) and waits for it instead of starting another', async () => {
+    const mergeId = jobIdFor('green', '2020-10', JOB.object.generation, 'merge', 0);
+    bq.seed({
+      id: mergeId,
+      pollsUntilDone: 3,
+      statistics: { totalBytesProcessed: '7000', query: { totalBytesProcessed: '7000', dmlStats: { insertedRowCount: '11', deletedRowCount: '4' } } },
+    });
+    const merged = await warehouse.replaceMonth(JOB);
+    const mergePosts = bq.requests.filter((r) => r.method === 'POST' && (r.json as { jobReference: { jobId: string } }).jobReference.jobId.startsWith(mergeId));
+    expect(mergePosts.map((r) => r.status)).toEqual([409]);
+    const gets = bq.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/jobs/${mergeId}`));
+    expect(gets.length).toBe(3);
+    expect(merged).toMatchObject({ inserted: 11, deleted: 4, rowsLoaded: 11 });
+    expect(merged.jobIds?.[0]).toBe(mergeId);
+  });
+
+  it('an earlier job with the same ID that failed is run again under _r2', async () => {
+    const mergeId = jobIdFor('green', '2020-10', JOB.object.generation, 'merge', 0);
+    bq.seed({ id: mergeId, error: { reason: 'backendError', message: 'boom' } });
+    const merged = await warehouse.replaceMonth(JOB);
+    expect(merged.jobIds?.[0]).toBe(`${mergeId}_r2`);
+    expect(bq.jobs.get(`${mergeId}_r2`)!.configuration.labels?.step).toBe('merge');
+  });
+
+  it('a job that fails reports its error', async () => {
+    bq.onInsert = (job) => {
+      job.error = { reason: 'invalidQuery', message: 'Unrecognized name: x' };
+    };
+    await expect(warehouse.stage(JOB)).rejects.toThrow(/taxi_elt_green_tripdata_staging_2020_10_g\S+_tables \(tables\).*Unrecognized name: x/);
+  });
+});
+
+describe('offline construction', () => {
+  it('plans without credentials or network', () => {
+    const w = new BigQueryWarehouse({ project: 'test-project', dataset: 'nyc_taxi', location: 'EU', client: () => { throw new Error('no client for plan'); } });
+    expect(w.plan(JOB).length).toBe(8);
+  });
+
+  it('refuses identifiers that are not names', () => {
+    expect(() => new BigQueryWarehouse({ project: 'test-project', dataset: 'x; DROP TABLE y', location: 'EU' })).toThrow(/dataset/);
+  });
+
+  it('gcpAdapters builds every adapter from config.gcp without touching the network', async () => {
+    const { gcpAdapters } = await import('../../../functions/src/adapters/gcp.js');
+    const adapters = await gcpAdapters({
+      target: 'gcp',
+      sourceUrl: 'http://x',
+      dataDir: '/tmp',
+      httpRetries: 0,
+      retryBaseMs: 0,
+      leaseTtlMs: 1000,
+      gcp: { project: 'test-project', location: 'EU', dataset: 'nyc_taxi', bucket: 'lake' },
+    });
+    expect(adapters.warehouse.dialect).toBe('bigquery');
+    expect(adapters.warehouse.plan(JOB)[0]!.sql).toContain('`test-project.nyc_taxi.green_tripdata`');
+  });
+});
