@@ -27,6 +27,9 @@ export async function serveFunctions(deps: StepDeps, log?: Log): Promise<ServedF
     stage: stageHandler(deps.warehouse, log),
     merge: mergeHandler(deps.warehouse, log),
   };
+  // The framework's express app answers an unparsable JSON body with its own error page, which
+  // carries a stack trace unless express runs in production mode, as it does on Cloud Functions.
+  process.env.NODE_ENV = 'production';
   const servers: Server[] = [];
   const urls = {} as FunctionUrls;
   for (const [name, handler] of Object.entries(handlers) as [keyof FunctionUrls, ff.HttpFunction][]) {

@@ -1,0 +1,65 @@
+/**
+ * The commands end to end as a user runs them: demo, run --json, query, plan.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, lastJson } from '../helpers/cli.js';
+import { tempDir } from '../helpers/files.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+describe('demo, query and plan', () => {
+  it('demo loads the bundled month offline and shows the facts and a query', async () => {
+    const r = await cli(['demo', '--data-dir', tmp.dir, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(lastJson(r.stdout)).toMatchObject({ status: 'succeeded', rowsInFile: 95_120, rowsLoaded: 95_111, rowsQuarantined: 9, quarantined: { outside_month: 9 } });
+    expect(r.stdout).toMatch(/rows in file\s+95,120/);
+    expect(r.stdout).toMatch(/rows loaded\s+95,111/);
+    expect(r.stdout).toMatch(/rows quarantined\s+9 \(9 outside_month\)/);
+    // Trips per borough: every loaded trip is counted once across boroughs.
+    const table = r.stdout.slice(r.stdout.indexOf('Trips per pickup borough'));
+    const trips = [...table.matchAll(/^(?:Manhattan|Brooklyn|Queens|Bronx|Staten Island|EWR|Unknown|NULL)\s+(\d+)/gm)].map((m) => Number(m[1]));
+    expect(trips.reduce((a, b) => a + b, 0)).toBe(95_111);
+  });
+
+  it('query prints a table, or JSON rows with --json', async () => {
+    const json = await cli(['query', 'SELECT count(*) AS n, count(DISTINCT filename) AS files FROM green_tripdata', '--data-dir', tmp.dir, '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([{ n: '95111', files: '1' }]);
+    const text = await cli(['query', 'SELECT reason, count(*) AS n FROM green_tripdata_quarantine GROUP BY 1', '--data-dir', tmp.dir]);
+    expect(text.stdout).toMatch(/reason\s+n\n-+\s+-+\noutside_month\s+9\n\(1 row\)/);
+  });
+
+  it('a failing query is one line, exit 2', async () => {
+    const r = await cli(['query', 'SELECT nope FROM green_tripdata', '--data-dir', tmp.dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: query failed: Binder Error: Referenced column "nope" not found/);
+  });
+
+  it('run --json for a landed month prints the summary as the last line', async () => {
+    // The demo's loopback server is gone; the ETag check cannot happen, so the run fails cleanly.
+    const r = await cli(['run', '--taxi', 'green', '--month', '2020-10', '--data-dir', tmp.dir, '--source', 'http://127.0.0.1:9', '--json'], { TAXI_HTTP_RETRIES: '0' });
+    expect(r.code).toBe(1);
+    expect(lastJson(r.stdout)).toMatchObject({ status: 'failed', rowsLoaded: 0 });
+    expect(r.stderr).toMatch(/^error: extract: source http:\/\/127\.0\.0\.1:9\/green\/green_tripdata_2020-10\.csv\.gz failed after 1 attempt\(s\)/);
+    const [row] = JSON.parse((await cli(['query', 'SELECT count(*) AS n FROM green_tripdata', '--data-dir', tmp.dir, '--json'])).stdout);
+    expect(row.n).toBe('95111');
+  });
+
+  it('plan --target duckdb lists the statements in order with values inlined', async () => {
+    const r = await cli(['plan', '--target', 'duckdb', '--taxi', 'yellow', '--month', '2021-01', '--data-dir', tmp.dir, '--json']);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout) as { step: string; sql: string }[];
+    expect(plan.map((s) => s.step)).toEqual(['tables', 'tables', 'external', 'stage', 'merge', 'merge', 'quarantine', 'quarantine']);
+    const all = plan.map((s) => s.sql).join('\n');
+    expect(all).not.toMatch(/\$\w+|\{\{/);
+    expect(all).toMatch(/"tpep_pickup_datetime" >= CAST\('2021-01-01 00:00:00' AS TIMESTAMP\)/);
+    expect(all).toMatch(/"tpep_pickup_datetime" < CAST\('2021-02-01 00:00:00' AS TIMESTAMP\)/);
+    expect(plan[0]!.sql).toMatch(/CREATE TABLE IF NOT EXISTS "yellow_tripdata"/);
+    expect(plan[3]!.sql).toMatch(/'yellow_tripdata_2021-01\.csv\.gz' AS filename/);
+    const text = await cli(['plan', '--taxi', 'yellow', '--month', '2021-01', '--data-dir', tmp.dir]);
+    expect(text.stdout).toMatch(/^-- step: tables\n(--.*\n)*CREATE TABLE IF NOT EXISTS "yellow_tripdata"/);
+  });
+});

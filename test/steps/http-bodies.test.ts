@@ -1,0 +1,77 @@
+/**
+ * The step functions over HTTP (functions framework on loopback): bad bodies answer 400 with a
+ * one-line reason and change nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { startLocalStack } from '../../functions/src/local/run-month.js';
+import { tempDir } from '../helpers/files.js';
+import { testConfig } from '../helpers/stack.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const tmp = tempDir();
+let stack: Awaited<ReturnType<typeof startLocalStack>>;
+
+beforeAll(async () => {
+  stack = await startLocalStack(testConfig('http://127.0.0.1:9', tmp.dir));
+});
+afterAll(async () => {
+  await stack.close();
+  tmp.cleanup();
+});
+
+async function post(fn: 'extract' | 'stage' | 'merge', body: string, contentType = 'application/json', method = 'POST') {
+  const res = await request(stack.urls[fn], { method: method as 'POST', headers: { 'content-type': contentType }, body: method === 'GET' ? null : body });
+  const text = await res.body.text();
+  return { status: res.statusCode, text, json: (() => { try { return JSON.parse(text) as { error: string }; } catch { return undefined; } })() };
+}
+
+const CASES: [string, string, string, RegExp][] = [
+  ['empty object', 'extract', '{}', /^bad request: taxi: taxi must be "yellow" or "green"; month: month must be a string/],
+  ['bad month', 'stage', '{"taxi":"green","month":"2020-13"}', /^bad request: month: month must be YYYY-MM with a month 01-12, got "2020-13"$/],
+  ['bad taxi', 'merge', '{"taxi":"purple","month":"2020-10"}', /^bad request: taxi: taxi must be "yellow" or "green"$/],
+  ['unknown field', 'extract', '{"taxi":"green","month":"2020-10","force":true}', /^bad request: unknown field\(s\) force$/],
+  ['a list', 'extract', '[1,2]', /^bad request: /],
+  ['injection in month', 'merge', '{"taxi":"green","month":"2020-10\'; DROP TABLE x; --"}', /^bad request: month: month must be YYYY-MM/],
+];
+
+describe('bad request bodies', () => {
+  it.each(CASES)('%s → 400 with a reason', async (_name, fn, body, reason) => {
+    const r = await post(fn as 'extract', body);
+    expect(r.status).toBe(400);
+    expect(r.json?.error).toMatch(reason);
+    expect(r.json?.error).not.toMatch(/\n/);
+  });
+
+  it.each(['{"taxi": "green",', '42'])('unparsable JSON %s → 400 without a stack trace (the framework answers)', async (body) => {
+    const r = await post('extract', body);
+    expect(r.status).toBe(400);
+    expect(r.text).toMatch(/Bad Request/);
+    expect(r.text).not.toMatch(/at JSON\.parse|node_modules/);
+  });
+
+  it('a text body → 400 with a reason', async () => {
+    const r = await post('extract', 'taxi=green', 'text/plain');
+    expect(r.status).toBe(400);
+    expect(r.json?.error).toMatch(/needs a JSON object body/);
+  });
+
+  it('GET → 405', async () => {
+    const r = await post('stage', '', 'application/json', 'GET');
+    expect(r.status).toBe(405);
+  });
+
+  it('stage before extract → 400 naming the missing raw file; nothing created', async () => {
+    const r = await post('stage', '{"taxi":"green","month":"2020-10"}');
+    expect(r.status).toBe(400);
+    expect(r.json?.error).toBe('no raw file for green 2020-10 in the lake: run extract first');
+    expect(existsSync(join(tmp.dir, 'lake', 'raw'))).toBe(false);
+  });
+
+  it('an unreachable source → 503 after retries, one line', async () => {
+    const r = await post('extract', '{"taxi":"green","month":"2020-10"}');
+    expect(r.status).toBe(503);
+    expect(r.json?.error).toMatch(/^source http:\/\/127\.0\.0\.1:9\/green\/green_tripdata_2020-10\.csv\.gz failed after 4 attempt\(s\)/);
+  });
+});
