@@ -359,7 +359,7 @@ export interface EvalContext {
   /** Value of a dotted name that is not a variable (function refs, `http.default_retry`). */
   resolveName(name: string): Value | undefined;
   /** Calls a standard-library function or a subworkflow with positional arguments. */
-  call(name: string, args: Value[]): Promise<Value>;
+  call(name: string, args: Value[]): MaybePromise<Value>;
 }
 
 function checkInt(v: bigint): bigint {
@@ -458,8 +458,46 @@ export function binary(op: BinOp, a: Value, b: Value): Value {
   }
 }
 
-/** Evaluates a parsed expression. */
-export async function evaluate(e: Expr, ctx: EvalContext): Promise<Value> {
+/** A value, or a promise of one when evaluation had to call something asynchronous. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Chains on a maybe-promise without yielding to the event loop when it is a plain value.
+ * (Not named `then`: a module exporting `then` is a thenable and breaks dynamic import.)
+ */
+export function andThen<T, U>(v: MaybePromise<T>, f: (x: T) => MaybePromise<U>): MaybePromise<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
+/** Evaluates expressions left to right, staying synchronous while possible. */
+export function evalAll(es: Expr[], ctx: EvalContext): MaybePromise<Value[]> {
+  const out: Value[] = [];
+  const step = (i: number): MaybePromise<Value[]> => {
+    for (; i < es.length; i++) {
+      const v = evaluate(es[i] as Expr, ctx);
+      if (v instanceof Promise) {
+        const next = i + 1;
+        return v.then((x) => {
+          out.push(x);
+          return step(next);
+        });
+      }
+      out.push(v);
+    }
+    return out;
+  };
+  return step(0);
+}
+
+/**
+ * Evaluates a parsed expression.
+ *
+ * Synchronous unless a subworkflow or asynchronous function is called. That
+ * matters for `parallel`: an assignment such as `total: ${total + 1}` to a
+ * shared variable is then read-modify-written without yielding to other
+ * branches, i.e. atomically, as Cloud Workflows guarantees.
+ */
+export function evaluate(e: Expr, ctx: EvalContext): MaybePromise<Value> {
   switch (e.t) {
     case 'lit':
       return e.v;
@@ -479,48 +517,43 @@ export async function evaluate(e: Expr, ctx: EvalContext): Promise<Value> {
           if (r !== undefined) return r;
         }
       }
-      const obj = await evaluate(e.obj, ctx);
-      if (!isMap(obj)) throw raise('TypeError', `cannot access attribute '${e.name}' of a value of type ${typeName(obj)}`);
-      return getItem(obj, e.name);
+      return andThen(evaluate(e.obj, ctx), (obj) => {
+        if (!isMap(obj)) throw raise('TypeError', `cannot access attribute '${e.name}' of a value of type ${typeName(obj)}`);
+        return getItem(obj, e.name);
+      });
     }
     case 'index':
-      return getItem(await evaluate(e.obj, ctx), await evaluate(e.index, ctx));
-    case 'call': {
-      const args: Value[] = [];
-      for (const a of e.args) args.push(await evaluate(a, ctx));
-      return ctx.call(e.name, args);
-    }
-    case 'list': {
-      const out: Value[] = [];
-      for (const i of e.items) out.push(await evaluate(i, ctx));
-      return out;
-    }
-    case 'map': {
-      const m: WfMap = newMap();
-      for (const [ke, ve] of e.entries) {
-        const k = await evaluate(ke, ctx);
-        if (typeof k !== 'string') throw raise('TypeError', `map key must be a string, got ${typeName(k)}`);
-        m[k] = await evaluate(ve, ctx);
-      }
-      return m;
-    }
-    case 'unary': {
-      const v = await evaluate(e.e, ctx);
-      if (e.op === 'not') return !asBool('not', v);
-      if (typeof v === 'bigint') return checkInt(-v);
-      if (typeof v === 'number') return -v;
-      throw typeErr('unary -', v);
-    }
+      return andThen(evalAll([e.obj, e.index], ctx), ([o, i]) => getItem(o as Value, i as Value));
+    case 'call':
+      return andThen(evalAll(e.args, ctx), (args) => ctx.call(e.name, args));
+    case 'list':
+      return evalAll(e.items, ctx);
+    case 'map':
+      return andThen(evalAll(e.entries.flat(), ctx), (kv) => {
+        const m: WfMap = newMap();
+        for (let i = 0; i < kv.length; i += 2) {
+          const k = kv[i] as Value;
+          if (typeof k !== 'string') throw raise('TypeError', `map key must be a string, got ${typeName(k)}`);
+          m[k] = kv[i + 1] as Value;
+        }
+        return m;
+      });
+    case 'unary':
+      return andThen(evaluate(e.e, ctx), (v) => {
+        if (e.op === 'not') return !asBool('not', v);
+        if (typeof v === 'bigint') return checkInt(-v);
+        if (typeof v === 'number') return -v;
+        throw typeErr('unary -', v);
+      });
     case 'bin': {
       if (e.op === 'and') {
-        if (!asBool('and', await evaluate(e.l, ctx))) return false;
-        return asBool('and', await evaluate(e.r, ctx));
+        return andThen(evaluate(e.l, ctx), (l) => (!asBool('and', l) ? false : andThen(evaluate(e.r, ctx), (r) => asBool('and', r))));
       }
       if (e.op === 'or') {
-        if (asBool('or', await evaluate(e.l, ctx))) return true;
-        return asBool('or', await evaluate(e.r, ctx));
+        return andThen(evaluate(e.l, ctx), (l) => (asBool('or', l) ? true : andThen(evaluate(e.r, ctx), (r) => asBool('or', r))));
       }
-      return binary(e.op, await evaluate(e.l, ctx), await evaluate(e.r, ctx));
+      const op = e.op;
+      return andThen(evalAll([e.l, e.r], ctx), ([l, r]) => binary(op, l as Value, r as Value));
     }
   }
 }

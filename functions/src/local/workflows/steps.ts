@@ -7,7 +7,7 @@
  * the list containing the target (validated statically in parse.ts).
  */
 import { Raised, raise, errorMap, UnsupportedError, WorkflowDefinitionError, WorkflowError } from './errors.js';
-import { evaluate, expressionBody, getItem, parseExpression, type EvalContext } from './expressions.js';
+import { evaluate, expressionBody, getItem, parseExpression, andThen, type EvalContext, type MaybePromise } from './expressions.js';
 import type { AssignTarget, ForLoop, Step, Subworkflow, Workflow } from './parse.js';
 import { CancelToken, Scope } from './scope.js';
 import { getStdFunction, stdConstant, UNSUPPORTED_NAMESPACES, type StdContext } from './stdlib.js';
@@ -112,7 +112,7 @@ export class Interpreter {
   }
 
   /** Calls a function/subworkflow by name with positional args (expressions, predicates). */
-  private async callPositional(name: string, args: Value[], scope: Scope, step: string): Promise<Value> {
+  private callPositional(name: string, args: Value[], scope: Scope, step: string): MaybePromise<Value> {
     const sub = this.wf.subworkflows.get(name);
     if (sub) {
       if (args.length > sub.params.length) {
@@ -182,34 +182,74 @@ export class Interpreter {
   }
 
   /** Evaluates a raw YAML value: whole-string `${...}` are expressions, containers recurse. */
-  async evalValue(raw: Value, scope: Scope, step: string): Promise<Value> {
+  evalValue(raw: Value, scope: Scope, step: string): MaybePromise<Value> {
     if (typeof raw === 'string') {
       const body = expressionBody(raw);
       return body === undefined ? raw : evaluate(parseExpression(body), this.evalCtx(scope, step));
     }
     if (Array.isArray(raw)) {
-      const out: Value[] = [];
-      for (const x of raw) out.push(await this.evalValue(x, scope, step));
-      return out;
+      return this.evalEach(raw, scope, step, 0, []);
     }
     if (isMap(raw)) {
-      const m = newMap();
-      for (const k of Object.keys(raw)) m[k] = await this.evalValue(raw[k] as Value, scope, step);
-      return m;
+      const keys = Object.keys(raw);
+      return andThen(this.evalEach(keys.map((k) => raw[k] as Value), scope, step, 0, []), (vals) =>
+        newMap(keys.map((k, i) => [k, vals[i] as Value])),
+      );
     }
     return raw;
   }
 
-  private async assign(target: AssignTarget, value: Value, scope: Scope, step: string): Promise<void> {
+  private evalEach(raws: Value[], scope: Scope, step: string, from: number, out: Value[]): MaybePromise<Value[]> {
+    for (let i = from; i < raws.length; i++) {
+      const v = this.evalValue(raws[i] as Value, scope, step);
+      if (v instanceof Promise) {
+        return v.then((x) => {
+          out.push(x);
+          return this.evalEach(raws, scope, step, i + 1, out);
+        });
+      }
+      out.push(v);
+    }
+    return out;
+  }
+
+  /**
+   * Assigns to a target. Synchronous when the target's index expressions are,
+   * so that evaluate-then-write of one assignment cannot interleave with
+   * another parallel branch.
+   */
+  private assign(target: AssignTarget, value: Value, scope: Scope, step: string): MaybePromise<void> {
     if (target.path.length === 0) {
       scope.assign(target.root, value, step);
       return;
     }
+    const keyExprs = target.path.map((p) => (p.kind === 'name' ? ({ t: 'lit', v: p.name } as const) : p.expr));
+    return andThen(this.evalKeys(keyExprs, this.evalCtx(scope, step)), (vals) => this.assignPath(target, vals, value, scope, step));
+  }
+
+  private evalKeys(keys: Parameters<typeof evaluate>[0][], ctx: EvalContext): MaybePromise<Value[]> {
+    const out: Value[] = [];
+    const go = (i: number): MaybePromise<Value[]> => {
+      for (; i < keys.length; i++) {
+        const v = evaluate(keys[i] as Parameters<typeof evaluate>[0], ctx);
+        if (v instanceof Promise) {
+          const n = i + 1;
+          return v.then((x) => {
+            out.push(x);
+            return go(n);
+          });
+        }
+        out.push(v);
+      }
+      return out;
+    };
+    return go(0);
+  }
+
+  private assignPath(target: AssignTarget, keys: Value[], value: Value, scope: Scope, step: string): void {
     scope.owner(target.root, step); // enforces the parallel `shared` rule for in-place updates
     let container = scope.lookup(target.root);
     if (container === undefined) throw raise('KeyError', `variable '${target.root}' not found`);
-    const keys: Value[] = [];
-    for (const p of target.path) keys.push(p.kind === 'name' ? p.name : await this.evalKey(p.expr, scope, step));
     for (let i = 0; i < keys.length - 1; i++) container = getItem(container, keys[i] as Value);
     const last = keys[keys.length - 1] as Value;
     if (isMap(container)) {
@@ -222,10 +262,6 @@ export class Interpreter {
     } else {
       throw raise('TypeError', `cannot assign into a value of type ${typeName(container)} (${target.source})`);
     }
-  }
-
-  private evalKey(expr: Parameters<typeof evaluate>[0], scope: Scope, step: string): Promise<Value> {
-    return evaluate(expr, this.evalCtx(scope, step));
   }
 
   /* ---------------- steps ---------------- */
@@ -268,7 +304,10 @@ export class Interpreter {
     switch (step.kind) {
       case 'assign':
         for (const a of step.assignments) {
-          await this.assign(a.target, clone(await this.evalValue(a.value, scope, name)), scope, name);
+          // No `await` between evaluating and writing unless evaluation itself is async (see evaluate()).
+          const v = this.evalValue(a.value, scope, name);
+          const done = andThen(v, (x) => this.assign(a.target, clone(x), scope, name));
+          if (done instanceof Promise) await done;
         }
         return jump(step.next);
       case 'call': {
