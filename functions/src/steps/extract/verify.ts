@@ -126,13 +126,18 @@ export function verifyGzipCsv(
       gunzip.write(chunk) || failure ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve));
 
     try {
-      let first = true;
-      for await (const chunk of body) {
-        if (first) {
-          first = false;
-          if (chunk.byteLength < 2 || chunk[0] !== 0x1f || chunk[1] !== 0x8b) {
-            throw new BadSourceError(`the source is not a gzip file: it starts with ${sniff(chunk)}`);
+      // The gzip magic may arrive split across chunks: hold back up to two bytes to check it.
+      let head: Buffer | null = Buffer.alloc(0);
+      for await (const incoming of body) {
+        let chunk = incoming;
+        if (head) {
+          head = Buffer.concat([head, chunk]);
+          if (head.length < 2) continue;
+          if (head[0] !== 0x1f || head[1] !== 0x8b) {
+            throw new BadSourceError(`the source is not a gzip file: it starts with ${sniff(head)}`);
           }
+          chunk = head;
+          head = null;
         }
         hash.update(chunk);
         bytes += chunk.byteLength;
@@ -140,6 +145,8 @@ export function verifyGzipCsv(
         if (failure) throw failure;
         yield chunk;
       }
+      if (head && head.length > 0) throw new BadSourceError(`the source is not a gzip file: it starts with ${sniff(head)}`);
+      const first = head !== null;
       if (first) throw new BadSourceError('the source file is empty');
       gunzip.end();
       await ended;
