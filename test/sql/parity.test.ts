@@ -68,3 +68,27 @@ describe('BigQuery month replacement', () => {
     for (const s of plan) expect(s.sql, s.step).not.toMatch(/@\w+/);
   });
 });
+
+describe('unique_row_id', () => {
+  it('hashes the same canonical text in both dialects: raw values in canonical order, NULL as empty, joined by commas', async () => {
+    const duck = await import('../../functions/src/adapters/duckdb/dialect.js');
+    const bq = await import('../../functions/src/adapters/bigquery/dialect.js');
+    const { dataset, TAXIS } = await import('../../functions/src/domain/datasets.js');
+    for (const taxi of TAXIS) {
+      const ds = dataset(taxi);
+      // a file listing its columns in reverse: the canonical text must not follow the file's order
+      const fileOrder = ds.columns.map((c) => c.name).reverse();
+      const order = (text: string) => [...text.matchAll(/raw_(\w+)/g)].map((m) => m[1]);
+      const d = duck.datasetSlots(ds, fileOrder).canonical_text;
+      const b = bq.datasetSlots(ds, fileOrder).canonical_text;
+      expect(order(b)).toEqual(ds.columns.map((c) => c.name));
+      expect(order(b)).toEqual(order(d));
+      expect(d).toMatch(/^concat_ws\(',', coalesce\(/);
+      expect(b).toMatch(/^ARRAY_TO_STRING\(\[COALESCE\(.*\], ','\)$/);
+      expect(b.match(/COALESCE\(`raw_\w+`, ''\)/g)).toHaveLength(ds.columns.length);
+    }
+    const stage = loadTemplate('bigquery', '02_stage');
+    expect(stage).toContain('TO_HEX(SHA256({{canonical_text}})) AS unique_row_id');
+    expect(loadTemplate('duckdb', '02_stage')).toContain('sha256({{canonical_text}}) AS unique_row_id');
+  });
+});
