@@ -77,6 +77,10 @@ export class Analyzer {
   static async start(): Promise<Analyzer> {
     const port = await freePort();
     const child = spawn(serverBinary(), ['localhost', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // never outlive the test process, even when afterAll does not run
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     let output = '';
     child.stdout?.on('data', (d) => (output += String(d)));
     child.stderr?.on('data', (d) => (output += String(d)));
