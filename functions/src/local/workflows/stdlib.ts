@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorMap, raise, Raised } from './errors.js';
 import { binary } from './expressions.js';
-import { FunctionRef, isMap, isNumber, newMap, typeName, WfBytes, type Value, type WfMap } from './values.js';
+import { FunctionRef, isMap, isNumber, newMap, toJs, typeName, WfBytes, type Value, type WfMap } from './values.js';
 
 /** Minimal fetch signature used for `http.*` calls (the global `fetch` fits). */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -389,7 +389,7 @@ def('sys.log', ['data', 'severity', 'text', 'json', 'timeout'], 0, ([data, sev, 
   if (json !== undefined && !isMap(json)) throw raise('TypeError', "sys.log: 'json' must be a map");
   const severity = sev === undefined ? 'DEFAULT' : want('sys.log', 'severity', sev, isStr, 'a string').toUpperCase();
   if (!SEVERITIES.includes(severity)) throw raise('ValueError', `sys.log: invalid severity "${severity}"`);
-  ctx.log({ severity, message: given[0] as Value });
+  ctx.log({ severity, message: toJs(given[0] as Value) });
   return null;
 });
 
