@@ -834,3 +834,20 @@ forever:
     expect(names).toEqual(['a', 'b', 'c']);
   });
 });
+
+describe('runWorkflowFile', () => {
+  it('reads and runs a YAML file', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runWorkflowFile } = await import('../../../functions/src/local/workflows/index.js');
+    const dir = await mkdtemp(join(tmpdir(), 'wf-'));
+    try {
+      const file = join(dir, 'w.yaml');
+      await writeFile(file, 'main:\n  params: [args]\n  steps:\n    - r:\n        return: ${args.a * 2}\n');
+      expect(await runWorkflowFile(file, { args: { a: 21 } })).toBe(42);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
