@@ -1,0 +1,436 @@
+/**
+ * `npm run bench`: the embedded pipeline (DuckDB + local lake, step functions over loopback HTTP)
+ * measured side by side with the pipeline it replaces, the course's Kestra flow `04_postgres_taxi` on
+ * PostgreSQL. Writes the results into `docs/benchmarks.md` (between the `bench:results` markers) with
+ * the machine's description, and checks the targets from its own measurements.
+ *
+ * Targets (each reported met / not met):
+ * - speed:   a 1M-row month end to end at least 3× faster than the peer; stretch: within 2× of a bare
+ *            DuckDB `CREATE TABLE AS SELECT * FROM read_csv(...)` of the same file
+ * - memory:  a 7.6M-row yellow month with peak memory ≤ 1 GiB; extract memory flat in file size
+ * - curve:   six consecutive months into one table, the 6th month's load ≤ 1.5× the 1st
+ * - extract: extract throughput over loopback ≥ 100 MB/s of compressed input
+ *
+ * Flags: see `--help`. Temp data goes under os.tmpdir() and is removed at the end.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { serveFiles } from '../../functions/src/local/file-server.js';
+import { generateMonth, type GenTaxi, type GeneratedMonth } from './generate.js';
+import { peerUnavailable, startPeerCluster, type PeerCluster, type PeerMonthResult } from './peer-postgres.js';
+import { TreeSampler, type MemoryPeaks } from './proc.js';
+import type { ChildRunResult } from './ours-child.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const CHILD = join(HERE, 'ours-child.ts');
+const DOC = join(ROOT, 'docs/benchmarks.md');
+const MARK_START = '<!-- bench:results:start -->';
+const MARK_END = '<!-- bench:results:end -->';
+const TARGETS = ['speed', 'memory', 'curve', 'extract'] as const;
+type Target = (typeof TARGETS)[number];
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+interface Options {
+  taxi: GenTaxi;
+  rows: number;
+  runs: number;
+  bigRows: number;
+  curveRows: number;
+  curveMonths: number;
+  seed: number;
+  skipPeer: boolean;
+  only?: string;
+  write: boolean;
+  keep: boolean;
+}
+
+// ---------- small helpers ----------
+
+const median = (xs: number[]): number => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const sec = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'n/a');
+const mb = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / MiB).toFixed(0)} MiB` : 'n/a');
+const num = (n: number) => n.toLocaleString('en-US');
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const metText = (met: boolean | null) => (met === null ? '**not measured**' : met ? '**met**' : '**NOT met**');
+
+function machine(): Record<string, string> {
+  const cpu = cpus();
+  const memLine = (() => {
+    try {
+      return readFileSync('/sys/fs/cgroup/cpu.max', 'utf8').trim();
+    } catch {
+      return 'n/a';
+    }
+  })();
+  return {
+    CPU: `${cpu[0]?.model ?? 'unknown'} × ${cpu.length} logical cores (cgroup cpu.max: ${memLine})`,
+    Memory: `${(totalmem() / GiB).toFixed(1)} GiB`,
+    Kernel: `Linux ${release()}`,
+    Node: process.version,
+    'Load average at start': loadavg().map((l) => l.toFixed(2)).join(' / '),
+    Disk: `temp folder ${tmpdir()}`,
+  };
+}
+
+// ---------- ours: a child process, memory of its tree sampled ----------
+
+interface OursRun {
+  wallMs: number;
+  memory: MemoryPeaks;
+  result: ChildRunResult;
+}
+
+function runChild(args: string[], onLine?: (line: string) => void, onSpawn?: (pid: number) => void): Promise<{ wallMs: number; lines: string[] }> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    let buffer = '';
+    let stderr = '';
+    if (child.pid !== undefined) onSpawn?.(child.pid);
+    child.stdout.on('data', (b: Buffer) => {
+      buffer += b.toString();
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        lines.push(line);
+        onLine?.(line);
+      }
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - t0;
+      if (code !== 0) reject(new Error(`bench child ${args.join(' ')} exited ${code}: ${stderr.trim().slice(-2000)}`));
+      else resolvePromise({ wallMs, lines });
+    });
+  });
+}
+
+async function runOurs(taxi: GenTaxi, month: string, sourceUrl: string, dataDir: string): Promise<OursRun> {
+  let pid = 0;
+  const sampler = new TreeSampler(() => (pid ? [pid] : []));
+  sampler.start();
+  try {
+    const { wallMs, lines } = await runChild(
+      ['run', taxi, month, sourceUrl, dataDir],
+      (line) => {
+        if (line.startsWith('@@phase ')) sampler.setPhase(line.slice(8));
+      },
+      (p) => (pid = p),
+    );
+    const memory = sampler.stop();
+    const result = JSON.parse(lines[lines.length - 1]!) as ChildRunResult;
+    if (result.summary.status !== 'succeeded') throw new Error(`our run of ${taxi} ${month} ended ${result.summary.status}: ${result.summary.error ?? ''}`);
+    return { wallMs, memory, result };
+  } finally {
+    sampler.stop();
+  }
+}
+
+async function runCtas(file: string, dbFile: string): Promise<number> {
+  const { lines } = await runChild(['ctas', file, dbFile]);
+  return (JSON.parse(lines[lines.length - 1]!) as { ms: number }).ms;
+}
+
+// ---------- the peer ----------
+
+interface PeerRun {
+  memory: MemoryPeaks;
+  result: PeerMonthResult;
+}
+
+async function runPeer(cluster: PeerCluster, url: string, taxi: GenTaxi, file: string): Promise<PeerRun> {
+  const sampler = new TreeSampler(() => cluster.pids()).start();
+  try {
+    const result = await cluster.runMonth(url, taxi, file.replace(/\.gz$/, ''), (phase) => sampler.setPhase(phase));
+    return { memory: sampler.stop(), result };
+  } finally {
+    sampler.stop();
+  }
+}
+
+// ---------- the benchmark ----------
+
+interface Report {
+  lines: string[];
+  verdicts: { target: string; met: boolean | null; figure: string }[];
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command()
+    .name('bench')
+    .description('benchmark the embedded pipeline against the course Postgres ETL; writes docs/benchmarks.md')
+    .option('--taxi <taxi>', 'dataset of the speed and curve months', 'yellow')
+    .option('--rows <n>', 'rows of the head-to-head month', Number, 1_000_000)
+    .option('--runs <n>', 'runs per contender (median reported)', Number, 3)
+    .option('--big-rows <n>', 'rows of the memory month (a full yellow month)', Number, 7_600_000)
+    .option('--curve-rows <n>', 'rows of each of the six curve months', Number, 1_000_000)
+    .option('--curve-months <n>', 'months in the cost curve', Number, 6)
+    .option('--seed <n>', 'generator seed', Number, 20_240_601)
+    .option('--skip-peer', 'do not run the PostgreSQL peer')
+    .option('--only <targets>', `comma list among ${TARGETS.join(',')}`)
+    .option('--no-write', 'print the results only; leave docs/benchmarks.md alone')
+    .option('--keep', 'keep the temp folder')
+    .parse(argv);
+  const o = program.opts<Options>();
+  if (o.taxi !== 'yellow' && o.taxi !== 'green') throw new Error('--taxi must be yellow or green');
+  const only = new Set<Target>((o.only ? o.only.split(',') : TARGETS).map((t) => t.trim() as Target));
+  for (const t of only) if (!TARGETS.includes(t)) throw new Error(`--only: unknown target ${t}`);
+  const peerWhy = o.skipPeer ? 'skipped by --skip-peer' : peerUnavailable();
+  if (peerWhy && !o.skipPeer) log(`peer: ${peerWhy}; running without it`);
+
+  const tmp = mkdtempSync(join(tmpdir(), 'taxi-bench-'));
+  const published = new Map<string, string>();
+  const server = await serveFiles(published);
+  let cluster: PeerCluster | undefined;
+  const report: Report = { lines: [], verdicts: [] };
+  const started = performance.now();
+  const desc = machine();
+  const cleanup = async () => {
+    await server.close();
+    await cluster?.stop().catch(() => undefined);
+    if (!o.keep) rmSync(tmp, { recursive: true, force: true });
+    else log(`kept ${tmp}`);
+  };
+  process.once('SIGINT', () => {
+    void cleanup().finally(() => process.exit(130));
+  });
+
+  const gen = async (taxi: GenTaxi, month: string, rows: number, seed: number): Promise<GeneratedMonth> => {
+    const name = `${taxi}_tripdata_${month}.csv.gz`;
+    const path = join(tmp, 'source', name);
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dirname(path), { recursive: true });
+    const t0 = performance.now();
+    // Real months hold about 1 out-of-month pickup per 10,000 rows (9 in 95,120 for green 2020-10).
+    const g = await generateMonth(path, taxi, month, rows, seed, { outOfMonth: Math.round((rows * 9) / 95_120) });
+    published.set(`/${taxi}/${name}`, path);
+    log(`generated ${name}: ${num(rows)} rows, ${mb(g.uncompressedBytes)} text, ${mb(g.bytes)} gzip in ${sec(performance.now() - t0)}`);
+    return g;
+  };
+  const urlOf = (g: GeneratedMonth) => `${server.url}/${g.taxi}/${g.taxi}_tripdata_${g.month}.csv.gz`;
+
+  try {
+    if (!peerWhy && (only.has('speed') || only.has('curve'))) {
+      cluster = await startPeerCluster();
+      log(`peer: PostgreSQL ${cluster.version} in ${cluster.dir}`);
+    }
+    const R = report.lines;
+    let extractSmall: { peak: number; mbps: number[] } | undefined;
+
+    // ----- speed (and extract throughput at 1M rows) -----
+    if (only.has('speed') || only.has('extract') || only.has('memory')) {
+      const month = '2019-01';
+      const g = await gen(o.taxi, month, o.rows, o.seed);
+      const ours: OursRun[] = [];
+      const peer: PeerRun[] = [];
+      const ctas: number[] = [];
+      const runs = only.has('speed') ? o.runs : 1;
+      for (let i = 0; i < runs; i++) {
+        const dataDir = join(tmp, `ours-speed-${i}`);
+        const oursFirst = i % 2 === 0;
+        const doOurs = async () => {
+          const r = await runOurs(o.taxi, month, server.url, dataDir);
+          ours.push(r);
+          rmSync(dataDir, { recursive: true, force: true });
+          log(`run ${i + 1}/${runs} ours: ${sec(r.wallMs)} (extract ${sec(r.result.ms.extract)}, stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)}), peak ${mb(r.memory.peak)}`);
+        };
+        const doPeer = async () => {
+          if (!cluster || !only.has('speed')) return;
+          await cluster.reset(o.taxi);
+          const r = await runPeer(cluster, urlOf(g), o.taxi, `${o.taxi}_tripdata_${month}.csv.gz`);
+          peer.push(r);
+          log(`run ${i + 1}/${runs} peer: ${sec(r.result.ms.total)} (extract ${sec(r.result.ms.extract)}, copy ${sec(r.result.ms.copy)}, update ${sec(r.result.ms.update)}, merge ${sec(r.result.ms.merge)}), peak ${mb(r.memory.peak)}`);
+        };
+        if (oursFirst) {
+          await doOurs();
+          await doPeer();
+        } else {
+          await doPeer();
+          await doOurs();
+        }
+        if (only.has('speed')) {
+          const db = join(tmp, `ctas-${i}.duckdb`);
+          const ms = await runCtas(g.path, db);
+          rmSync(db, { force: true });
+          rmSync(`${db}.wal`, { force: true });
+          ctas.push(ms);
+          log(`run ${i + 1}/${runs} bare DuckDB CTAS: ${sec(ms)}`);
+        }
+      }
+      if (cluster) await cluster.reset(o.taxi);
+      const oursWall = median(ours.map((r) => r.wallMs));
+      const oursChain = median(ours.map((r) => r.result.ms.chain));
+      const extractMs = ours.map((r) => r.result.ms.extract);
+      extractSmall = { peak: median(ours.map((r) => r.memory.byPhase.extract ?? NaN)), mbps: extractMs.map((ms) => g.bytes / 1e6 / (ms / 1000)) };
+
+      if (only.has('speed')) {
+        const peerWall = median(peer.map((r) => r.result.ms.total));
+        const ctasMs = median(ctas);
+        R.push(`### Head to head: one ${o.taxi} month of ${num(o.rows)} rows`, '');
+        R.push(`File: ${mb(g.uncompressedBytes)} of CSV, ${mb(g.bytes)} gzip (${(g.bytes / 1e6).toFixed(1)} MB), ${num(g.outOfMonth)} out-of-month pickups. Median of ${runs} runs, ours and the peer alternating on the same file.`, '');
+        R.push('| | ours (embedded: DuckDB + local lake) | peer (Kestra flow `04_postgres_taxi` on PostgreSQL) |', '| --- | ---: | ---: |');
+        R.push(`| end to end, wall | ${sec(oursWall)} (process start to exit; the chain alone ${sec(oursChain)}) | ${peer.length ? sec(peerWall) : 'n/a'} |`);
+        R.push(`| rows/s end to end | ${num(Math.round(o.rows / (oursWall / 1000)))} | ${peer.length ? num(Math.round(o.rows / (peerWall / 1000))) : 'n/a'} |`);
+        R.push(`| peak memory of the process tree (PSS) | ${mb(median(ours.map((r) => r.memory.peak)))} | ${peer.length ? mb(median(peer.map((r) => r.memory.peak))) : 'n/a'} |`);
+        R.push(`| extract (download → lake / download → gunzip → file) | ${sec(median(extractMs))} | ${peer.length ? sec(median(peer.map((r) => r.result.ms.extract))) : 'n/a'} |`);
+        R.push(`| stage (DuckDB typed staging / CREATE + TRUNCATE + COPY + UPDATE md5) | ${sec(median(ours.map((r) => r.result.ms.stage)))} | ${peer.length ? `${sec(median(peer.map((r) => r.result.ms.tables + r.result.ms.copy + r.result.ms.update)))} (COPY ${sec(median(peer.map((r) => r.result.ms.copy)))}, UPDATE ${sec(median(peer.map((r) => r.result.ms.update)))})` : 'n/a'} |`);
+        R.push(`| merge (delete+insert of the month / MERGE INTO) | ${sec(median(ours.map((r) => r.result.ms.merge)))} | ${peer.length ? sec(median(peer.map((r) => r.result.ms.merge))) : 'n/a'} |`);
+        R.push(`| process start + stack start/stop (not in the chain) | ${sec(median(ours.map((r) => r.wallMs - r.result.ms.chain)))} | — (server already running) |`);
+        R.push(`| rows loaded | ${num(ours[0]?.result.summary.rowsLoaded ?? 0)} (+ ${num(ours[0]?.result.summary.rowsQuarantined ?? 0)} quarantined) | ${peer.length ? num(peer[0]!.result.rowsInTable) : 'n/a'} |`);
+        R.push('', `Bare DuckDB \`CREATE TABLE t AS SELECT * FROM read_csv('<file>.csv.gz')\` (file already local, no download): median ${sec(ctasMs)}.`, '');
+        R.push(`Individual runs, ours: ${ours.map((r) => sec(r.wallMs)).join(', ')}; peer: ${peer.map((r) => sec(r.result.ms.total)).join(', ') || 'n/a'}; CTAS: ${ctas.map(sec).join(', ')}.`, '');
+        const speedup = peerWall / oursWall;
+        report.verdicts.push({
+          target: `${num(o.rows)}-row month ≥ 3× faster than the peer end to end`,
+          met: peer.length ? speedup >= 3 : null,
+          figure: peer.length ? `${speedup.toFixed(2)}× (ours ${sec(oursWall)}, peer ${sec(peerWall)}); chain only: ${(peerWall / oursChain).toFixed(2)}×` : 'peer not run',
+        });
+        report.verdicts.push({
+          target: 'stretch: within 2× of bare DuckDB CTAS of the same file',
+          met: oursWall / ctasMs <= 2,
+          figure: `${(oursWall / ctasMs).toFixed(2)}× (ours ${sec(oursWall)} vs CTAS ${sec(ctasMs)}); chain only ${(oursChain / ctasMs).toFixed(2)}×`,
+        });
+      }
+    }
+
+    // ----- memory: a full yellow month -----
+    let extractBig: { peak: number; mbps: number } | undefined;
+    if (only.has('memory')) {
+      const month = '2019-03';
+      const g = await gen('yellow', month, o.bigRows, o.seed + 1);
+      const dataDir = join(tmp, 'ours-big');
+      const r = await runOurs('yellow', month, server.url, dataDir);
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(g.path, { force: true });
+      log(`memory month ours: ${sec(r.wallMs)}, peak ${mb(r.memory.peak)} ${JSON.stringify(Object.fromEntries(Object.entries(r.memory.byPhase).map(([k, v]) => [k, mb(v)])))}`);
+      extractBig = { peak: r.memory.byPhase.extract ?? NaN, mbps: g.bytes / 1e6 / (r.result.ms.extract / 1000) };
+      R.push(`### Memory: a full yellow month of ${num(o.bigRows)} rows`, '');
+      R.push(`File: ${mb(g.uncompressedBytes)} of CSV, ${mb(g.bytes)} gzip. One run (ours only).`, '');
+      R.push('| phase | wall | peak memory of the process tree (PSS) |', '| --- | ---: | ---: |');
+      R.push(`| stack start (after module load) | ${sec(r.result.ms.start)} | ${mb(r.memory.byPhase.start ?? NaN)} |`);
+      R.push(`| extract | ${sec(r.result.ms.extract)} | ${mb(r.memory.byPhase.extract ?? NaN)} |`);
+      R.push(`| stage | ${sec(r.result.ms.stage)} | ${mb(r.memory.byPhase.stage ?? NaN)} |`);
+      R.push(`| merge | ${sec(r.result.ms.merge)} | ${mb(r.memory.byPhase.merge ?? NaN)} |`);
+      R.push(`| close | ${sec(r.result.ms.close)} | ${mb(r.memory.byPhase.close ?? NaN)} |`);
+      R.push(`| **whole run** | ${sec(r.wallMs)} | **${mb(r.memory.peak)}** |`, '');
+      R.push(`Rows loaded ${num(r.result.summary.rowsLoaded)}, quarantined ${num(r.result.summary.rowsQuarantined)}.`, '');
+      report.verdicts.push({ target: `${num(o.bigRows)}-row yellow month: peak memory ≤ 1 GiB`, met: r.memory.peak <= GiB, figure: `${mb(r.memory.peak)} (stage ${mb(r.memory.byPhase.stage ?? NaN)}, merge ${mb(r.memory.byPhase.merge ?? NaN)})` });
+      if (extractSmall) {
+        const growth = extractBig.peak - extractSmall.peak;
+        const sizeRatio = o.bigRows / o.rows;
+        report.verdicts.push({
+          target: 'extract memory flat in file size',
+          met: growth <= 64 * MiB,
+          figure: `extract peak ${mb(extractSmall.peak)} at ${num(o.rows)} rows vs ${mb(extractBig.peak)} at ${num(o.bigRows)} rows (${sizeRatio.toFixed(1)}× the file, +${mb(Math.max(0, growth))})`,
+        });
+      }
+    }
+
+    // ----- extract throughput -----
+    if (only.has('extract') && extractSmall) {
+      const best = Math.max(median(extractSmall.mbps), extractBig?.mbps ?? 0);
+      R.push('### Extract throughput over loopback', '');
+      R.push(`Compressed MB (10^6 bytes) per second of the extract step (download, gzip check, sha256, line count, write to the lake): ${num(o.rows)}-row file: median ${median(extractSmall.mbps).toFixed(1)} MB/s (runs: ${extractSmall.mbps.map((x) => x.toFixed(1)).join(', ')})${extractBig ? `; ${num(o.bigRows)}-row file: ${extractBig.mbps.toFixed(1)} MB/s` : ''}.`, '');
+      report.verdicts.push({
+        target: 'extract throughput ≥ 100 MB/s of compressed input',
+        met: best >= 100,
+        figure: `${median(extractSmall.mbps).toFixed(1)} MB/s at ${num(o.rows)} rows${extractBig ? `, ${extractBig.mbps.toFixed(1)} MB/s at ${num(o.bigRows)} rows` : ''}`,
+      });
+    }
+
+    // ----- cost curve -----
+    if (only.has('curve')) {
+      const months = Array.from({ length: o.curveMonths }, (_, i) => `2020-${String(i + 1).padStart(2, '0')}`);
+      const files: GeneratedMonth[] = [];
+      for (const [i, m] of months.entries()) files.push(await gen(o.taxi, m, o.curveRows, o.seed + 100 + i));
+      const dataDir = join(tmp, 'ours-curve');
+      const ours: OursRun[] = [];
+      const peer: PeerRun[] = [];
+      if (cluster) await cluster.reset(o.taxi);
+      for (const g of files) {
+        const r = await runOurs(o.taxi, g.month, server.url, dataDir);
+        ours.push(r);
+        log(`curve ${g.month} ours: ${sec(r.wallMs)} (chain ${sec(r.result.ms.chain)}: extract ${sec(r.result.ms.extract)}, stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)})`);
+        if (cluster) {
+          const p = await runPeer(cluster, urlOf(g), o.taxi, `${o.taxi}_tripdata_${g.month}.csv.gz`);
+          peer.push(p);
+          log(`curve ${g.month} peer: ${sec(p.result.ms.total)} (merge ${sec(p.result.ms.merge)}), ${num(p.result.rowsInTable)} rows in table`);
+        }
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+      R.push(`### Cost curve: ${o.curveMonths} consecutive ${o.taxi} months of ${num(o.curveRows)} rows into one table`, '');
+      R.push('| month | ours wall | ours chain | ours stage | ours merge | peer wall | peer MERGE | peer rows in table |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+      ours.forEach((r, i) => {
+        const p = peer[i];
+        R.push(`| ${files[i]!.month} | ${sec(r.wallMs)} | ${sec(r.result.ms.chain)} | ${sec(r.result.ms.stage)} | ${sec(r.result.ms.merge)} | ${p ? sec(p.result.ms.total) : 'n/a'} | ${p ? sec(p.result.ms.merge) : 'n/a'} | ${p ? num(p.result.rowsInTable) : 'n/a'} |`);
+      });
+      R.push('');
+      const first = ours[0]!.result.ms.chain;
+      const last = ours[ours.length - 1]!.result.ms.chain;
+      const mergeRatio = ours[ours.length - 1]!.result.ms.merge / ours[0]!.result.ms.merge;
+      report.verdicts.push({
+        target: `month ${o.curveMonths} load ≤ 1.5× month 1`,
+        met: last / first <= 1.5,
+        figure: `${(last / first).toFixed(2)}× (chain ${sec(first)} → ${sec(last)}; process wall ${(ours[ours.length - 1]!.wallMs / ours[0]!.wallMs).toFixed(2)}×; merge step alone ${mergeRatio.toFixed(2)}×)${peer.length > 1 ? `; peer ${(peer[peer.length - 1]!.result.ms.total / peer[0]!.result.ms.total).toFixed(2)}×` : ''}`,
+      });
+      if (cluster) await cluster.reset(o.taxi);
+    }
+
+    // ----- report -----
+    const totalMs = performance.now() - started;
+    const head = [
+      `Run on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC in ${sec(totalMs)}: \`npm run bench -- ${argv.slice(2).join(' ')}\`.`,
+      '',
+      '| machine | |',
+      '| --- | --- |',
+      ...Object.entries(desc).map(([k, v]) => `| ${k} | ${v} |`),
+      `| PostgreSQL (peer) | ${cluster ? cluster.version : peerWhy ?? 'not needed'} |`,
+      '',
+      '#### Targets',
+      '',
+      '| target | result | figure |',
+      '| --- | --- | --- |',
+      ...report.verdicts.map((v) => `| ${v.target} | ${metText(v.met)} | ${v.figure} |`),
+      '',
+    ];
+    const body = [...head, ...R].join('\n');
+    process.stdout.write(`\n${body}\n`);
+    if (o.write) writeDoc(body);
+    return 0;
+  } finally {
+    await cleanup();
+  }
+}
+
+function writeDoc(body: string): void {
+  const block = `${MARK_START}\n${body}\n${MARK_END}`;
+  let doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : `# Benchmarks\n\n${MARK_START}\n${MARK_END}\n`;
+  if (!doc.includes(MARK_START)) doc += `\n${MARK_START}\n${MARK_END}\n`;
+  const a = doc.indexOf(MARK_START);
+  const b = doc.indexOf(MARK_END);
+  doc = doc.slice(0, a) + block + doc.slice(b + MARK_END.length);
+  writeFileSync(DOC, doc);
+  log(`results written to ${DOC}`);
+}
+
+main(process.argv).then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,77 @@
+/**
+ * Child process of the benchmark, so its memory is measured apart from the benchmark's own.
+ *
+ * `run <taxi> <month> <sourceUrl> <dataDir>`: the embedded pipeline as `taxi-elt run` runs it (the
+ * functions served on loopback by the functions framework, called over HTTP in order), through the
+ * public `startLocalStack` + `chainMonth`. Prints `@@phase <step>` when each step starts and, last, one
+ * JSON line with the summary and the step times.
+ *
+ * `ctas <csv.gz> <dbFile>`: the bare DuckDB baseline, `CREATE TABLE AS SELECT * FROM read_csv(...)`.
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { parseConfig } from '../../functions/src/config.js';
+import type { Taxi } from '../../functions/src/domain/datasets.js';
+import type { Month } from '../../functions/src/domain/months.js';
+import { chainMonth, startLocalStack } from '../../functions/src/local/run-month.js';
+
+/** What the `run` mode prints on its last line. */
+export interface ChildRunResult {
+  /** Milliseconds: stack start (DuckDB open, functions served), each step, stack close. */
+  ms: { start: number; extract: number; stage: number; merge: number; close: number; chain: number };
+  summary: Awaited<ReturnType<typeof chainMonth>>;
+}
+
+async function run(taxi: Taxi, month: Month, sourceUrl: string, dataDir: string): Promise<void> {
+  const config = parseConfig({ TAXI_SOURCE_URL: sourceUrl, TAXI_DATA_DIR: dataDir, TAXI_HTTP_RETRIES: '0' });
+  const t0 = performance.now();
+  const marks: Record<string, number> = {};
+  const stack = await startLocalStack(config, { log: () => undefined });
+  const started = performance.now();
+  let summary;
+  try {
+    summary = await chainMonth(stack.urls, taxi, month, {
+      onStep: (step) => {
+        marks[step] = performance.now();
+        process.stdout.write(`@@phase ${step}\n`);
+      },
+    });
+  } finally {
+    const ended = performance.now();
+    marks.end = ended;
+    process.stdout.write('@@phase close\n');
+    await stack.close();
+  }
+  const closed = performance.now();
+  const span = (from: string, to: string) => (marks[from] !== undefined && marks[to] !== undefined ? marks[to]! - marks[from]! : 0);
+  const result: ChildRunResult = {
+    ms: {
+      start: started - t0,
+      extract: span('extract', 'stage'),
+      stage: span('stage', 'merge'),
+      merge: span('merge', 'end'),
+      close: closed - marks.end!,
+      chain: marks.end! - started,
+    },
+    summary,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+async function ctas(file: string, dbFile: string): Promise<void> {
+  const instance = await DuckDBInstance.create(dbFile);
+  const con = await instance.connect();
+  const t0 = performance.now();
+  await con.run(`CREATE TABLE t AS SELECT * FROM read_csv('${file.replace(/'/g, "''")}')`);
+  const ms = performance.now() - t0;
+  const n = Number((await con.runAndReadAll('SELECT count(*) AS n FROM t')).getRowObjectsJS()[0]!.n);
+  con.closeSync();
+  instance.closeSync();
+  process.stdout.write(`${JSON.stringify({ ms, rows: n })}\n`);
+}
+
+const [mode, ...args] = process.argv.slice(2);
+const done = mode === 'run' ? run(args[0] as Taxi, args[1] as Month, args[2]!, args[3]!) : mode === 'ctas' ? ctas(args[0]!, args[1]!) : Promise.reject(new Error(`unknown mode ${mode}`));
+done.catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,118 @@
+/**
+ * Memory of process trees from /proc (Linux): a sampler that sums the proportional set size (PSS) of
+ * every process under some roots, every 50 ms, and keeps the peak overall and per phase.
+ *
+ * PSS rather than RSS: PostgreSQL backends all map the same shared buffers, and summing their RSS
+ * would count that memory once per backend. For a single process PSS and RSS are nearly equal.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Parent pid of every live process. */
+function parents(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(name), Number(rest[1]));
+    } catch {
+      // the process ended between readdir and read
+    }
+  }
+  return out;
+}
+
+/** `roots` and all their descendants that are alive now. */
+export function processTree(roots: readonly number[]): number[] {
+  const byParent = new Map<number, number[]>();
+  const all = parents();
+  for (const [pid, ppid] of all) {
+    const list = byParent.get(ppid);
+    if (list) list.push(pid);
+    else byParent.set(ppid, [pid]);
+  }
+  const out: number[] = [];
+  const todo = roots.filter((p) => all.has(p));
+  const seen = new Set<number>();
+  while (todo.length) {
+    const pid = todo.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    out.push(pid);
+    todo.push(...(byParent.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** PSS of one process in bytes (RSS when smaps_rollup is unreadable); 0 when it is gone. */
+export function processMemory(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // fall through
+  }
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Summed memory of a process tree, in bytes. */
+export function treeMemory(roots: readonly number[]): number {
+  return processTree(roots).reduce((sum, pid) => sum + processMemory(pid), 0);
+}
+
+/** Peaks seen by a {@link TreeSampler}. */
+export interface MemoryPeaks {
+  /** Highest summed memory of the tree, bytes. */
+  peak: number;
+  /** Highest summed memory while each phase was current. */
+  byPhase: Record<string, number>;
+  samples: number;
+}
+
+/** Samples the memory of a process tree on a timer until stopped. */
+export class TreeSampler {
+  private timer: NodeJS.Timeout | undefined;
+  private phase = 'start';
+  private readonly peaks: MemoryPeaks = { peak: 0, byPhase: {}, samples: 0 };
+
+  /**
+   * @param roots called at each sample: the tree's current root pids
+   * @param everyMs sampling period
+   */
+  constructor(
+    private readonly roots: () => number[],
+    private readonly everyMs = 50,
+  ) {}
+
+  start(): this {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.everyMs);
+    return this;
+  }
+
+  /** Name the phase the next samples belong to. */
+  setPhase(phase: string): void {
+    this.sample();
+    this.phase = phase;
+  }
+
+  sample(): void {
+    const bytes = treeMemory(this.roots());
+    this.peaks.samples++;
+    this.peaks.peak = Math.max(this.peaks.peak, bytes);
+    this.peaks.byPhase[this.phase] = Math.max(this.peaks.byPhase[this.phase] ?? 0, bytes);
+  }
+
+  stop(): MemoryPeaks {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    return this.peaks;
+  }
+}
