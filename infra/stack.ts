@@ -5,7 +5,7 @@
  * in `cdktf.out/stacks/<stack>` works without cdktf.
  */
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformResource, TerraformStack, dependable } from 'cdktf';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
 import { SCHEDULES } from '../functions/src/domain/schedules.js';
 import { mainTable, quarantineTable } from '../functions/src/domain/naming.js';
@@ -32,13 +32,16 @@ export type Step = 'extract' | 'stage' | 'merge' | 'notify';
 export const SIZING: Readonly<Record<Step, FunctionSizing>> = {
   // Streams the download to GCS while gunzipping and hashing it to verify: memory stays at a few
   // stream buffers (512 MiB leaves room for the SDKs and the upload's chunk buffers), the work is
-  // CPU-bound so one full vCPU; 1800 s covers a slow mirror plus 5 retries with backoff.
+  // CPU-bound so one full vCPU; 1800 s covers a slow mirror plus 5 retries with backoff. 4 instances
+  // keep a backfill from hammering the release mirror.
   extract: { memory: '512Mi', cpu: '1', timeoutSeconds: 1800, maxInstances: 4, concurrency: 1 },
   // Submits the external-table and staging queries and waits for the BigQuery jobs (a yellow month
   // stages in 1-3 minutes): the instance only polls, so the smallest size; 900 s of headroom.
-  stage: { memory: '256Mi', cpu: '0.167', timeoutSeconds: 900, maxInstances: 4, concurrency: 1 },
+  // Up to 8 instances: backfill runs 2 months at a time by default (at most 20); past the limit a call
+  // gets a 429, which the workflows retry.
+  stage: { memory: '256Mi', cpu: '0.167', timeoutSeconds: 900, maxInstances: 8, concurrency: 1 },
   // Same shape as stage: a partition-bounded delete+insert and the quarantine insert.
-  merge: { memory: '256Mi', cpu: '0.167', timeoutSeconds: 900, maxInstances: 4, concurrency: 1 },
+  merge: { memory: '256Mi', cpu: '0.167', timeoutSeconds: 900, maxInstances: 8, concurrency: 1 },
   // One webhook POST.
   notify: { memory: '256Mi', cpu: '0.167', timeoutSeconds: 60, maxInstances: 2, concurrency: 1 },
 };
@@ -233,7 +236,8 @@ export class TaxiEltStack extends TerraformStack {
 
   /** Make every resource outside the services construct depend on all the services. */
   private dependOnServices(): void {
-    const serviceFqns = this.services.all.map((svc) => svc.fqn);
+    // dependable() renders the bare address (`google_project_service.x`) that depends_on requires.
+    const serviceFqns = this.services.all.map((svc) => dependable(svc));
     for (const node of this.node.findAll()) {
       if (!(node instanceof TerraformResource) || node.node.scope === this.services) continue;
       if (this.services.all.includes(node as never)) continue;

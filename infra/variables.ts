@@ -40,8 +40,10 @@ export class StackVariables extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
+    // Conditions are written as bare HCL here; Terraform JSON needs them as `${...}` templates.
     const v = (name: string, config: ConstructorParameters<typeof TerraformVariable>[2]) => {
-      const variable = new TerraformVariable(this, name, config);
+      const validation = config.validation?.map((rule) => ({ ...rule, condition: `\${${rule.condition}}` }));
+      const variable = new TerraformVariable(this, name, { ...config, ...(validation ? { validation } : {}) });
       variable.overrideLogicalId(name);
       return variable;
     };

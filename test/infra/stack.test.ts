@@ -31,7 +31,8 @@ describe('project services', () => {
   });
 
   it('orders every other resource after all the services', () => {
-    const serviceRefs = services.map((r) => `\${google_project_service.${r.id}}`).sort();
+    // Bare addresses: Terraform rejects interpolations in depends_on.
+    const serviceRefs = services.map((r) => `google_project_service.${r.id}`).sort();
     for (const [type, byId] of Object.entries(s.tf.resource)) {
       if (type === 'google_project_service') continue;
       for (const [id, config] of Object.entries(byId)) {
