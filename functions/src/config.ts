@@ -30,6 +30,12 @@ export const EnvSchema = z.object({
   TAXI_RETRY_BASE_MS: int('TAXI_RETRY_BASE_MS', 0, 60_000).default(1_000),
   /** How long a lease on a month is honoured before it counts as abandoned. */
   TAXI_LEASE_TTL_MS: int('TAXI_LEASE_TTL_MS', 1_000, 24 * 3_600_000).default(2 * 3_600_000),
+  /** Months back a scheduled run loads (the workflow's MONTH_LAG). */
+  TAXI_MONTH_LAG: int('TAXI_MONTH_LAG', 0, 24).default(1),
+  /** Webhook for failure alerts (Secret Manager on GCP); unset: alerts are off. */
+  TAXI_ALERT_WEBHOOK: httpUrl('TAXI_ALERT_WEBHOOK').optional(),
+  /** Folder holding ingest_month.yaml and backfill.yaml for the local runner; default: the repo's workflows/. */
+  TAXI_WORKFLOWS_DIR: z.string().min(1).optional(),
   // Cloud target (issue 3): validated when TAXI_TARGET=gcp.
   TAXI_GCP_PROJECT: z.string().optional(),
   TAXI_GCP_LOCATION: z.string().optional(),
@@ -46,6 +52,10 @@ export interface Config {
   httpRetries: number;
   retryBaseMs: number;
   leaseTtlMs: number;
+  monthLag: number;
+  alertWebhook: string | null;
+  /** Absolute folder of the workflow files, or null for the repository's own `workflows/`. */
+  workflowsDir: string | null;
   gcp?: { project: string; location: string; dataset: string; bucket: string };
 }
 
@@ -67,6 +77,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     httpRetries: e.TAXI_HTTP_RETRIES,
     retryBaseMs: e.TAXI_RETRY_BASE_MS,
     leaseTtlMs: e.TAXI_LEASE_TTL_MS,
+    monthLag: e.TAXI_MONTH_LAG,
+    alertWebhook: e.TAXI_ALERT_WEBHOOK ?? null,
+    workflowsDir: e.TAXI_WORKFLOWS_DIR ? resolve(e.TAXI_WORKFLOWS_DIR) : null,
   };
   if (e.TAXI_TARGET === 'gcp') {
     const missing = (['TAXI_GCP_PROJECT', 'TAXI_GCP_LOCATION', 'TAXI_BQ_DATASET', 'TAXI_GCS_BUCKET'] as const).filter((k) => !e[k]);

@@ -12,6 +12,7 @@ import type { ObjectStore } from './ports/object-store.js';
 import type { Warehouse } from './ports/warehouse.js';
 import type { ExtractDeps } from './steps/extract/extract.js';
 import type { WarehouseStepDeps } from './steps/month-job.js';
+import type { NotifyDeps } from './steps/notify/notify.js';
 
 /** The adapters of one configuration. */
 export interface Adapters {
@@ -24,6 +25,7 @@ export interface Adapters {
 export interface StepDeps {
   extract: ExtractDeps;
   warehouse: WarehouseStepDeps;
+  notify: NotifyDeps;
   adapters: Adapters;
 }
 
@@ -60,5 +62,6 @@ export function stepDeps(config: Config, adapters: Adapters, onProgress?: Extrac
       ...(onProgress ? { onProgress } : {}),
     },
     warehouse: { store: adapters.store, leases: adapters.leases, warehouse: adapters.warehouse, leaseTtlMs: config.leaseTtlMs },
+    notify: { webhookUrl: config.alertWebhook },
   };
 }

@@ -15,7 +15,7 @@ const BAD: [string, string[], RegExp][] = [
   ['SQL in the month', ['run', '--taxi', 'green', '--month', "2020-10' OR '1'='1"], /--month: month must be YYYY-MM/],
   ['path in the month', ['run', '--taxi', 'green', '--month', '../../etc'], /--month: month must be YYYY-MM/],
   ['year before the TLC', ['run', '--taxi', 'green', '--month', '1999-01'], /outside the years the TLC publishes/],
-  ['missing month', ['run', '--taxi', 'green'], /required option '--month <YYYY-MM>' not specified/],
+  ['missing taxi', ['run', '--month', '2020-10'], /required option '--taxi <taxi>' not specified/],
   ['unknown option', ['run', '--taxi', 'green', '--month', '2020-10', '--colour'], /unknown option '--colour'/],
   ['unknown command', ['lunch'], /unknown command 'lunch'/],
   ['bad source URL', ['run', '--taxi', 'green', '--month', '2020-10', '--source', 'ftp://x'], /TAXI_SOURCE_URL \(--source\) must be an http\(s\) URL/],

@@ -27,3 +27,19 @@ export function writeGzCsv(path: string, lines: string[]): string {
 export function realMonthLines(): string[] {
   return gunzipSync(readFileSync(REAL_MONTH)).toString('utf8').replace(/\r?\n$/, '').split(/\r?\n/);
 }
+
+/**
+ * A green month file made from the real month's first `rows` October rows with a day up to the
+ * 28th, moved into `month` (so every row is in the month and distinct).
+ */
+export function greenMonthFile(dir: string, month: string, rows: number): { path: string; rows: number } {
+  const lines = realMonthLines();
+  const picked = lines
+    .slice(1)
+    .filter((l) => /^[^,]*,2020-10-(0[1-9]|1\d|2[0-8]) /.test(l) && /^[^,]*,[^,]*,2020-10-(0[1-9]|1\d|2[0-8]) /.test(l))
+    .slice(0, rows)
+    .map((l) => l.replace(/2020-10-/g, `${month}-`));
+  const path = join(dir, `green_tripdata_${month}.csv.gz`);
+  writeGzCsv(path, [lines[0]!, ...picked]);
+  return { path, rows: picked.length };
+}

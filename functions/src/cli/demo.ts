@@ -54,7 +54,7 @@ export function registerDemo(program: Command): void {
         const progress = runProgress('green 2020-10', Boolean(process.stderr.isTTY));
         const summary = await runMonth(config, 'green', '2020-10', {
           onProgress: (e) => progress.bytes(e.bytes, e.total),
-          onStep: (s) => progress.step(s),
+          onStep: (e) => progress.step(e.step),
         }).finally(() => progress.stop());
         process.stdout.write(`\n${describeSummary(summary)}\n`);
         if (summary.status !== 'succeeded') {

@@ -9,6 +9,9 @@ import { registerDemo } from './demo.js';
 import { registerPlan } from './plan.js';
 import { registerQuery } from './query.js';
 import { registerRun } from './run.js';
+import { registerBackfill } from './backfill.js';
+import { registerSchedule } from './schedule.js';
+import { registerWorkflows } from './workflows.js';
 
 /** Build the program; exported for tests. */
 export function buildProgram(): Command {
@@ -21,8 +24,13 @@ export function buildProgram(): Command {
   registerRun(program);
   registerQuery(program);
   registerPlan(program);
+  registerBackfill(program);
+  registerWorkflows(program);
+  registerSchedule(program);
   registerDemo(program);
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s.split('\n')[0] + '\n') });
+  const oneLine = { writeErr: (s: string) => process.stderr.write(s.split('\n')[0] + '\n') };
+  const all = (cmds: readonly Command[]): Command[] => cmds.flatMap((c) => [c, ...all(c.commands)]);
+  for (const cmd of all(program.commands)) cmd.exitOverride().configureOutput(oneLine);
   return program;
 }
 

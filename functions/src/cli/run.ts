@@ -35,22 +35,22 @@ export function exitCodeOfSummary(s: RunSummary): number {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('load one month end to end: extract → stage → merge, through the functions over HTTP')
+    .description('load one month end to end: workflows/ingest_month.yaml runs extract → stage → merge over HTTP')
     .requiredOption('--taxi <taxi>', 'dataset: yellow or green')
-    .requiredOption('--month <YYYY-MM>', 'month to load')
+    .option('--month <YYYY-MM>', 'month to load; omitted: the previous month in New York, as a scheduled run')
     .option('--source <url>', 'release base URL (env TAXI_SOURCE_URL)')
     .option('--data-dir <dir>', 'lake and warehouse folder (env TAXI_DATA_DIR, default ./.taxi)')
     .option('--json', 'print the run summary as JSON on the last line of stdout')
-    .action(async (opts: { taxi: string; month: string; source?: string; dataDir?: string; json?: boolean }) => {
+    .action(async (opts: { taxi: string; month?: string; source?: string; dataDir?: string; json?: boolean }) => {
       const taxi = parseTaxi(opts.taxi);
-      const month = parseMonth(opts.month);
+      const month = opts.month === undefined ? null : parseMonth(opts.month);
       const config = configFrom(opts);
-      const progress = runProgress(`${taxi} ${month}`, Boolean(process.stderr.isTTY));
+      const progress = runProgress(`${taxi} ${month ?? '(scheduled month)'}`, Boolean(process.stderr.isTTY));
       let summary: RunSummary;
       try {
         summary = await runMonth(config, taxi, month, {
           onProgress: (e) => progress.bytes(e.bytes, e.total),
-          onStep: (step) => progress.step(step),
+          onStep: (e) => progress.step(e.step),
         });
       } finally {
         progress.stop();

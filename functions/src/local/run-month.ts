@@ -1,43 +1,76 @@
 /**
- * Run one month end to end on the embedded stack: the step functions served on loopback by the
- * functions framework and called over HTTP in order.
+ * The embedded runtime: the step functions served on loopback by the functions framework, and the
+ * Cloud Workflows files in `workflows/` executed by the local interpreter against them. `run` and
+ * `backfill` go through the very same YAML the cloud runs.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import type { Taxi } from '../domain/datasets.js';
-import { messageOf, PipelineError } from '../domain/errors.js';
+import { messageOf } from '../domain/errors.js';
 import type { Month } from '../domain/months.js';
-import { summarize, type RunSummary, type StepAnswers } from '../domain/summary.js';
-import type { ExtractDeps, ExtractResult } from '../steps/extract/extract.js';
+import { emptyQuarantineCounts } from '../domain/quarantine.js';
+import type { RunSummary } from '../domain/summary.js';
+import type { ExtractDeps } from '../steps/extract/extract.js';
 import type { Log } from '../steps/http.js';
 import { localAdapters, stepDeps } from '../wiring.js';
-import { callFunction } from './call-function.js';
 import { serveFunctions, type FunctionUrls } from './serve.js';
+import { runWorkflowFile, WorkflowError, type Connector, type RunOptions } from './workflows/index.js';
 
-export interface RunMonthOptions {
+/** The connector that starts a child execution and waits for its result. */
+export const RUN_EXECUTION_CONNECTOR = 'googleapis.workflowexecutions.v1.projects.locations.workflows.executions.run';
+
+/** Which month a workflow step belongs to, for progress displays. */
+export interface StepEvent {
+  taxi: string | null;
+  month: string | null;
+  /** `extract`, `stage` or `merge` when a function call starts. */
+  step: 'extract' | 'stage' | 'merge';
+}
+
+export interface LocalRunOptions {
   onProgress?: ExtractDeps['onProgress'];
-  onStep?: (step: 'extract' | 'stage' | 'merge') => void;
+  onStep?: (event: StepEvent) => void;
   /** Function logs; by default they go to `<dataDir>/functions.log`, keeping the terminal clean. */
   log?: Log;
+  /** Workflow `sys.log` entries; by default appended to the same file. */
+  workflowLog?: RunOptions['log'];
+  /** Clock for `sys.now` (tests fix it to check the scheduled month). */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** A log that appends JSON lines to a file. */
 export function fileLog(path: string): Log {
-  mkdirSync(join(path, '..'), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true });
   return (severity, message, fields) => appendFileSync(path, `${JSON.stringify({ time: new Date().toISOString(), severity, message, ...fields })}\n`);
 }
 
-/**
- * The local embedded stack for one session: functions served, adapters open. `close` stops both.
- */
-export async function startLocalStack(config: Config, options: RunMonthOptions = {}) {
+/** The repository's `workflows/` folder, found from this module (works from src and dist). */
+export function repoWorkflowsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'workflows', 'ingest_month.yaml'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the workflows/ folder');
+    dir = up;
+  }
+  return join(dir, 'workflows');
+}
+
+/** The step functions served for one session, with the adapters they use. */
+export interface LocalStack {
+  urls: FunctionUrls;
+  close(): Promise<void>;
+}
+
+/** Serve the functions over the local adapters. `close` stops the servers and the warehouse. */
+export async function startLocalStack(config: Config, options: LocalRunOptions = {}): Promise<LocalStack> {
   const adapters = localAdapters(config);
   const deps = stepDeps(config, adapters, options.onProgress);
   const served = await serveFunctions(deps, options.log ?? fileLog(join(config.dataDir, 'functions.log')));
   return {
     urls: served.urls,
-    adapters,
     close: async () => {
       await served.close();
       await adapters.warehouse.close();
@@ -45,32 +78,127 @@ export async function startLocalStack(config: Config, options: RunMonthOptions =
   };
 }
 
-/** The extract → stage → merge chain over HTTP. Failures become a `failed` summary, not a throw. */
-export async function chainMonth(urls: FunctionUrls, taxi: Taxi, month: Month, options: RunMonthOptions = {}): Promise<RunSummary> {
+const STEP_OF_CALL: Record<string, StepEvent['step']> = { call_extract: 'extract', call_stage: 'stage', call_merge: 'merge' };
+
+/**
+ * Run a workflow file against a served stack, with the environment Cloud Workflows would get from
+ * `user_env_vars`, and child executions (the executions.run connector) run locally from the same folder.
+ */
+export async function runWorkflowOnStack(
+  config: Config,
+  stack: LocalStack,
+  file: string,
+  args: unknown,
+  options: LocalRunOptions = {},
+): Promise<unknown> {
+  const dir = config.workflowsDir ?? repoWorkflowsDir();
+  const logPath = join(config.dataDir, 'functions.log');
+  const workflowLog = options.workflowLog ?? ((entry) => fileLog(logPath)(entry.severity === 'ERROR' ? 'ERROR' : 'INFO', 'workflow log', { entry }));
+  const env = {
+    EXTRACT_URL: stack.urls.extract,
+    STAGE_URL: stack.urls.stage,
+    MERGE_URL: stack.urls.merge,
+    NOTIFY_URL: config.alertWebhook ? stack.urls.notify : '',
+    MONTH_LAG: String(config.monthLag),
+    INGEST_WORKFLOW: 'ingest_month',
+    GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: 'local',
+  };
+  const run = (path: string, runArgs: unknown): Promise<unknown> => {
+    const a = (runArgs ?? {}) as { taxi?: string; month?: string };
+    return runWorkflowFile(path, {
+      args: runArgs,
+      env,
+      log: workflowLog,
+      connectors: { [RUN_EXECUTION_CONNECTOR]: runChild },
+      onStep: (name) => {
+        const step = STEP_OF_CALL[name];
+        if (step) options.onStep?.({ taxi: a.taxi ?? null, month: a.month ?? null, step });
+      },
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
+  };
+  const runChild: Connector = async (connectorArgs) => {
+    const id = String(connectorArgs.workflow_id ?? '');
+    if (!/^[\w-]+$/.test(id)) throw new WorkflowError({ message: `invalid workflow_id ${JSON.stringify(id)}`, tags: ['ValueError'] });
+    return run(join(dir, `${id}.yaml`), connectorArgs.argument);
+  };
+  return run(join(dir, file), args);
+}
+
+/** The message of a failed execution: the workflow's own error map carries a one-line `message`. */
+export function executionError(err: unknown): string {
+  if (err instanceof WorkflowError) {
+    const v = err.value as { message?: unknown } | string | null;
+    if (typeof v === 'string') return v;
+    if (v && typeof v === 'object' && typeof v.message === 'string') return v.message;
+  }
+  return messageOf(err);
+}
+
+/** A `failed` summary for a month whose execution raised. */
+export function failedSummary(taxi: Taxi, month: Month | null, error: string, durationMs: number): RunSummary {
+  return {
+    taxi,
+    month: month ?? '',
+    status: 'failed',
+    rowsInFile: 0,
+    rowsLoaded: 0,
+    rowsQuarantined: 0,
+    quarantined: emptyQuarantineCounts(),
+    inserted: 0,
+    deleted: 0,
+    durationMs,
+    rawUri: null,
+    error,
+  };
+}
+
+/**
+ * Load one month through `workflows/ingest_month.yaml` on the local stack. Without `month`, the
+ * workflow picks the previous month in New York, as a scheduled run does. A failed execution becomes
+ * a `failed` summary, not a throw.
+ */
+export async function runMonth(config: Config, taxi: Taxi, month: Month | null, options: LocalRunOptions = {}): Promise<RunSummary> {
   const started = Date.now();
-  const answers: StepAnswers = { extract: { status: 'not_published', rawUri: null, object: null } };
+  const stack = await startLocalStack(config, options);
   try {
-    options.onStep?.('extract');
-    answers.extract = await callFunction<ExtractResult>('extract', urls.extract, { taxi, month });
-    if (answers.extract.status !== 'not_published') {
-      options.onStep?.('stage');
-      const staged = await callFunction<{ status: string }>('stage', urls.stage, { taxi, month });
-      if (staged.status === 'skipped') return summarize(taxi, month, { ...answers, merge: { status: 'skipped' } }, Date.now() - started);
-      options.onStep?.('merge');
-      answers.merge = await callFunction<NonNullable<StepAnswers['merge']>>('merge', urls.merge, { taxi, month });
-    }
-    return summarize(taxi, month, answers, Date.now() - started);
+    return (await runWorkflowOnStack(config, stack, 'ingest_month.yaml', month ? { taxi, month } : { taxi }, options)) as RunSummary;
   } catch (err) {
-    if (err instanceof PipelineError && err.kind === 'bad_request') throw err;
-    return summarize(taxi, month, answers, Date.now() - started, messageOf(err));
+    return failedSummary(taxi, month, executionError(err), Date.now() - started);
+  } finally {
+    await stack.close();
   }
 }
 
-/** Start the local stack, run one month, stop the stack. */
-export async function runMonth(config: Config, taxi: Taxi, month: Month, options: RunMonthOptions = {}): Promise<RunSummary> {
+/** What `workflows/backfill.yaml` returns. */
+export interface BackfillResult {
+  results: (RunSummary | { taxi: Taxi; month: Month; status: 'failed'; error: string })[];
+  totals: {
+    months: number;
+    succeeded: number;
+    not_published: number;
+    skipped: number;
+    failed: number;
+    rowsInFile: number;
+    rowsLoaded: number;
+    rowsQuarantined: number;
+  };
+}
+
+/** The backfill workflow's argument. */
+export interface BackfillArgs {
+  taxi: Taxi | 'all';
+  from: Month;
+  to: Month;
+  concurrency: number;
+}
+
+/** Run `workflows/backfill.yaml` on the local stack; its child executions run ingest_month.yaml. */
+export async function runBackfill(config: Config, args: BackfillArgs, options: LocalRunOptions = {}): Promise<BackfillResult> {
   const stack = await startLocalStack(config, options);
   try {
-    return await chainMonth(stack.urls, taxi, month, options);
+    return (await runWorkflowOnStack(config, stack, 'backfill.yaml', args, options)) as BackfillResult;
   } finally {
     await stack.close();
   }

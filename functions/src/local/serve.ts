@@ -10,10 +10,11 @@ import type { StepDeps } from '../wiring.js';
 import { extractHandler } from '../steps/extract/handler.js';
 import { stageHandler } from '../steps/stage/handler.js';
 import { mergeHandler } from '../steps/merge/handler.js';
+import { notifyHandler } from '../steps/notify/handler.js';
 import type { Log } from '../steps/http.js';
 
 /** Function name → base URL. */
-export type FunctionUrls = Record<'extract' | 'stage' | 'merge', string>;
+export type FunctionUrls = Record<'extract' | 'stage' | 'merge' | 'notify', string>;
 
 export interface ServedFunctions {
   urls: FunctionUrls;
@@ -26,6 +27,7 @@ export async function serveFunctions(deps: StepDeps, log?: Log): Promise<ServedF
     extract: extractHandler(deps.extract, log),
     stage: stageHandler(deps.warehouse, log),
     merge: mergeHandler(deps.warehouse, log),
+    notify: notifyHandler(deps.notify, log),
   };
   // The framework's express app answers an unparsable JSON body with its own error page, which
   // carries a stack trace unless express runs in production mode, as it does on Cloud Functions.

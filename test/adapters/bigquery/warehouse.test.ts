@@ -118,6 +118,9 @@ describe('offline construction', () => {
       dataDir: '/tmp',
       httpRetries: 0,
       retryBaseMs: 0,
+      monthLag: 1,
+      alertWebhook: null,
+      workflowsDir: null,
       leaseTtlMs: 1000,
       gcp: { project: 'test-project', location: 'EU', dataset: 'nyc_taxi', bucket: 'lake' },
     });
