@@ -4,14 +4,19 @@
  */
 import * as ff from '@google-cloud/functions-framework';
 import { parseConfig } from './config.js';
-import { createAdapters, stepDeps } from './wiring.js';
+import { gcpAdapters } from './adapters/gcp.js';
+import { BadRequestError } from './domain/errors.js';
+import { stepDeps } from './wiring.js';
 import { extractHandler } from './steps/extract/handler.js';
 import { stageHandler } from './steps/stage/handler.js';
 import { mergeHandler } from './steps/merge/handler.js';
 import { notifyHandler } from './steps/notify/handler.js';
 
 const config = parseConfig();
-const deps = stepDeps(config, await createAdapters(config));
+// Deployed functions talk to GCS and BigQuery only; the embedded mode (DuckDB, a local folder) is served
+// by bin/taxi-elt, so the deployed package never carries DuckDB's native addon.
+if (config.target !== 'gcp') throw new BadRequestError('the deployed functions need TAXI_TARGET=gcp; for the embedded mode use bin/taxi-elt');
+const deps = stepDeps(config, await gcpAdapters(config));
 
 ff.http('extract', extractHandler(deps.extract));
 ff.http('stage', stageHandler(deps.warehouse));

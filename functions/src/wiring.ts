@@ -4,9 +4,6 @@
  */
 import { join } from 'node:path';
 import type { Config } from './config.js';
-import { LocalFsLeaseStore } from './adapters/local-fs/lease.js';
-import { LocalFsObjectStore } from './adapters/local-fs/object-store.js';
-import { DuckDbWarehouse } from './adapters/duckdb/warehouse.js';
 import type { LeaseStore } from './ports/lease.js';
 import type { ObjectStore } from './ports/object-store.js';
 import type { Warehouse } from './ports/warehouse.js';
@@ -32,23 +29,6 @@ export interface StepDeps {
 /** Where the embedded mode keeps its lake and its warehouse. */
 export function localPaths(dataDir: string) {
   return { lake: join(dataDir, 'lake'), warehouse: join(dataDir, 'warehouse.duckdb') };
-}
-
-/** Local adapters: a folder for the lake and leases, DuckDB for the warehouse. */
-export function localAdapters(config: Config): Adapters {
-  const paths = localPaths(config.dataDir);
-  return {
-    store: new LocalFsObjectStore(paths.lake),
-    leases: new LocalFsLeaseStore(paths.lake),
-    warehouse: new DuckDbWarehouse(paths.warehouse),
-  };
-}
-
-/** Adapters for the configured target. The cloud SDKs load only when the target is gcp. */
-export async function createAdapters(config: Config): Promise<Adapters> {
-  if (config.target === 'local') return localAdapters(config);
-  const { gcpAdapters } = await import('./adapters/gcp.js');
-  return gcpAdapters(config);
 }
 
 /** Step dependencies over a set of adapters. */

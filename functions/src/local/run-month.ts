@@ -14,7 +14,8 @@ import { emptyQuarantineCounts } from '../domain/quarantine.js';
 import type { RunSummary } from '../domain/summary.js';
 import type { ExtractDeps } from '../steps/extract/extract.js';
 import type { Log } from '../steps/http.js';
-import { localAdapters, stepDeps } from '../wiring.js';
+import { stepDeps } from '../wiring.js';
+import { localAdapters } from './adapters.js';
 import { serveFunctions, type FunctionUrls } from './serve.js';
 import { runWorkflowFile, WorkflowError, type Connector, type RunOptions } from './workflows/index.js';
 
