@@ -33,8 +33,7 @@ classified AS (
       WHEN field_count <> {{column_count}} THEN 'malformed'
       WHEN invalid_column IS NOT NULL THEN 'invalid_value'
       WHEN {{pickup}} IS NULL OR {{pickup}} < CAST($month_start AS TIMESTAMP) OR {{pickup}} >= CAST($month_end AS TIMESTAMP) THEN 'outside_month'
-      -- identical lines are interchangeable, so which copy is "first" does not change the result
-      WHEN row_number() OVER (PARTITION BY line) > 1 THEN 'duplicate'
+      -- duplicate: marked by the next statement
     END AS reason
   FROM checked
 )
@@ -47,7 +46,22 @@ SELECT
     WHEN 'malformed' THEN 'expected {{column_count}} fields, found ' || field_count
     WHEN 'invalid_value' THEN invalid_column
     WHEN 'outside_month' THEN 'pickup ' || coalesce(CAST({{pickup}} AS VARCHAR), 'empty') || ' is not in ' || $month
-    WHEN 'duplicate' THEN 'repeats an earlier line'
   END AS detail,
   line AS raw_line
 FROM classified;
+
+-- duplicate: a row that passed every other check and repeats an earlier one of the file. A separate
+-- pass over (rowid, unique_row_id) only: a window over the whole rows in the statement above would hold
+-- every row of the month in memory at once. Rows with the same id have the same text, so keeping the
+-- lowest rowid keeps the first copy.
+UPDATE {{staging_table}}
+SET reason = 'duplicate', detail = 'repeats an earlier line'
+WHERE rowid IN (
+  SELECT rowid FROM (
+    SELECT rowid, row_number() OVER (PARTITION BY unique_row_id ORDER BY rowid) AS copy
+    FROM {{staging_table}}
+    WHERE reason IS NULL
+      AND unique_row_id IN (SELECT unique_row_id FROM {{staging_table}} WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1)
+  )
+  WHERE copy > 1
+);

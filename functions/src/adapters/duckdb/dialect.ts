@@ -71,8 +71,11 @@ export function datasetSlots(ds: Dataset, fileColumns: readonly string[]) {
       .filter((c) => c.kind !== 'string')
       .map((c) => `WHEN ${rawName(c)} IS NOT NULL AND ${ident(c.name)} IS NULL THEN ${literal(`${c.name}: `)} || ${rawName(c)}`)
       .join(' ')} END`,
-    // The row's text in canonical column order: equal to the line itself for a file in the usual order,
-    // and independent of the order a republished file lists its columns in.
-    canonical_text: `concat_ws(',', ${ds.columns.map((c) => `coalesce(${rawName(c)}, '')`).join(', ')})`,
+    // The row's text in canonical column order, so the id does not depend on the order a republished
+    // file lists its columns in. For a file in the usual order that text is the line itself, which is
+    // cheaper to hash than to rebuild (a malformed line's id is never used).
+    canonical_text: fileColumns.every((name, i) => name === ds.columns[i]?.name) && fileColumns.length === ds.columns.length
+      ? 'line'
+      : `concat_ws(',', ${ds.columns.map((c) => `coalesce(${rawName(c)}, '')`).join(', ')})`,
   };
 }

@@ -54,8 +54,15 @@ export class DuckDbWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
   private instance?: Promise<DuckDBInstance>;
 
-  /** @param path database file, created on first use */
-  constructor(private readonly path: string) {}
+  /**
+   * @param path database file, created on first use
+   * @param settings DuckDB settings for the instance, e.g. `memory_limit`; a limit makes DuckDB spill
+   *   to `<path>.tmp/` instead of growing past it
+   */
+  constructor(
+    private readonly path: string,
+    private readonly settings: Record<string, string> = {},
+  ) {}
 
   private async connect(): Promise<DuckDBConnection> {
     if (!this.instance) {
@@ -63,7 +70,12 @@ export class DuckDbWarehouse implements Warehouse {
       let shared = instances.get(this.path);
       if (!shared) {
         if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
-        shared = DuckDBInstance.create(this.path);
+        shared = DuckDBInstance.create(this.path, {
+          // Row order inside a table carries no meaning here, and keeping it costs memory.
+          preserve_insertion_order: 'false',
+          ...(this.path !== ':memory:' ? { temp_directory: `${this.path}.tmp` } : {}),
+          ...this.settings,
+        });
         instances.set(this.path, shared);
       }
       this.instance = shared;

@@ -90,7 +90,11 @@ export function verifyGzipCsv(
   let digest: string | undefined;
 
   async function* run(): AsyncGenerator<Uint8Array> {
-    const gunzip = createGunzip();
+    // Large output chunks and a deep input buffer: zlib works on the thread pool, and with the 16 KiB
+    // defaults every chunk is a round trip, so the download waits on decompression chunk by chunk.
+    // (highWaterMark reaches the underlying Transform; ZlibOptions' type does not list it.)
+    const zlibOptions = { chunkSize: 256 * 1024, highWaterMark: 4 * 1024 * 1024 };
+    const gunzip = createGunzip(zlibOptions);
     let failure: Error | null = null;
     let headerSeen = false;
     gunzip.on('data', (buf: Buffer) => {
