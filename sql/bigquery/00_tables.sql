@@ -1,5 +1,5 @@
 -- Step "tables": the main and quarantine tables, created on first use (twin of sql/duckdb/00_tables.sql).
--- Main: the source header's columns, typed, plus unique_row_id (sha256 of the row's text) and filename.
+-- Main: the source header's columns, typed, plus unique_row_id (hex md5 of the row's text) and filename.
 -- Partitioned by pickup day, so a month replacement touches only that month's partitions; clustered on
 -- the zone pair, the filter and grouping of most trip queries. Daily partitions stay under BigQuery's
 -- 4,000-partition limit for about ten years of data; past that, DATETIME_TRUNC(pickup, MONTH) fits.

@@ -28,7 +28,7 @@ checked AS (
   SELECT
     *,
     {{first_invalid_column}} AS invalid_column,
-    TO_HEX(SHA256({{canonical_text}})) AS unique_row_id
+    TO_HEX(MD5({{canonical_text}})) AS unique_row_id
   FROM typed
 ),
 classified AS (

@@ -1,5 +1,5 @@
 -- Step "tables": the main and quarantine tables, created on first use.
--- Main: the source header's columns, typed, plus unique_row_id (sha256 of the row's text) and filename.
+-- Main: the source header's columns, typed, plus unique_row_id (hex md5 of the row's text) and filename.
 CREATE TABLE IF NOT EXISTS {{main_table}} (
 {{column_definitions}},
   unique_row_id VARCHAR NOT NULL,

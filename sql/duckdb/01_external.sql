@@ -1,7 +1,9 @@
 -- Step "external": the raw file as text lines, header skipped. One VARCHAR column and no quoting, so
 -- no value can fail the read and a line with the wrong field count is seen (and quarantined), not padded.
+-- The reader ends lines at \n, \r\n or \r, and reads an empty line as NULL: those are not rows (extract
+-- does not count them either).
 CREATE OR REPLACE TEMP VIEW {{external_table}} AS
-SELECT rtrim(line, chr(13)) AS line
+SELECT line
 FROM read_csv(
   {{raw_uri}},
   columns = {'line': 'VARCHAR'},
@@ -13,4 +15,4 @@ FROM read_csv(
   auto_detect = false,
   strict_mode = false
 )
-WHERE line IS NOT NULL AND rtrim(line, chr(13)) <> '';
+WHERE line IS NOT NULL;

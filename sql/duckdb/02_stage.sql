@@ -23,7 +23,7 @@ checked AS (
   SELECT
     *,
     {{first_invalid_column}} AS invalid_column,
-    sha256({{canonical_text}}) AS unique_row_id
+    md5({{canonical_text}}) AS unique_row_id
   FROM typed
 ),
 classified AS (
@@ -42,10 +42,11 @@ SELECT
   unique_row_id,
   $filename AS filename,
   reason,
-  CASE reason
-    WHEN 'malformed' THEN 'expected {{column_count}} fields, found ' || field_count
-    WHEN 'invalid_value' THEN invalid_column
-    WHEN 'outside_month' THEN 'pickup ' || coalesce(CAST({{pickup}} AS VARCHAR), 'empty') || ' is not in ' || $month
+  CASE
+    WHEN reason IS NULL THEN NULL
+    WHEN reason = 'malformed' THEN 'expected {{column_count}} fields, found ' || field_count
+    WHEN reason = 'invalid_value' THEN invalid_column
+    ELSE 'pickup ' || coalesce(CAST({{pickup}} AS VARCHAR), 'empty') || ' is not in ' || $month
   END AS detail,
   line AS raw_line
 FROM classified;

@@ -98,17 +98,17 @@ describe('a generated month with known bad rows', () => {
   });
 
   it('keeps the first copy of a duplicate and quarantines the rest with the raw line', async () => {
-    const [main] = await query(tmp.dir, `SELECT count(*) AS n FROM green_tripdata WHERE unique_row_id = sha256('${good[4]}')`);
+    const [main] = await query(tmp.dir, `SELECT count(*) AS n FROM green_tripdata WHERE unique_row_id = md5('${good[4]}')`);
     expect(main!.n).toBe('1');
     const q = await query(tmp.dir, `SELECT raw_line, detail FROM green_tripdata_quarantine WHERE reason = 'duplicate' ORDER BY raw_line`);
     expect(q.map((r) => r.raw_line)).toEqual([good[3], good[4], good[4]].sort());
   });
 
   it('types values: 1.0 → 1, empty → NULL, decimals exact', async () => {
-    const [r] = await query(tmp.dir, `SELECT VendorID, RatecodeID, passenger_count, trip_type, CAST(total_amount AS VARCHAR) AS total FROM green_tripdata WHERE unique_row_id = sha256('${CASES[13]![1]}')`);
+    const [r] = await query(tmp.dir, `SELECT VendorID, RatecodeID, passenger_count, trip_type, CAST(total_amount AS VARCHAR) AS total FROM green_tripdata WHERE unique_row_id = md5('${CASES[13]![1]}')`);
     expect(r).toMatchObject({ VendorID: '2', RatecodeID: '1', passenger_count: '3', trip_type: '1' });
     expect(r!.total).toBe('22.910000000');
-    const [e] = await query(tmp.dir, `SELECT VendorID FROM green_tripdata WHERE unique_row_id = sha256('${CASES[14]![1]}')`);
+    const [e] = await query(tmp.dir, `SELECT VendorID FROM green_tripdata WHERE unique_row_id = md5('${CASES[14]![1]}')`);
     expect(e!.VendorID).toBeNull();
   });
 

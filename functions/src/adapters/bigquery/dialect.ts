@@ -114,7 +114,7 @@ export function datasetSlots(ds: Dataset, fileColumns: readonly string[]) {
       .filter((c) => c.kind !== 'string')
       .map((c) => `WHEN ${rawName(c)} IS NOT NULL AND ${ident(c.name)} IS NULL THEN CONCAT(${literal(`${c.name}: `)}, ${rawName(c)})`)
       .join(' ')} END`,
-    // Same text as DuckDB's concat_ws(',', coalesce(raw, '') ...), so TO_HEX(SHA256(..)) equals its sha256(..).
+    // Same text as DuckDB's concat_ws(',', coalesce(raw, '') ...), so TO_HEX(MD5(..)) equals its md5(..).
     canonical_text: `ARRAY_TO_STRING([${ds.columns.map((c) => `COALESCE(${rawName(c)}, '')`).join(', ')}], ',')`,
   };
 }
