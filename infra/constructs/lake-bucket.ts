@@ -8,7 +8,7 @@ import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket/index.j
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member/index.js';
 
 /** Prefixes of transient objects, deleted by lifecycle after {@link TRANSIENT_AGE_DAYS} days. */
-export const TRANSIENT_PREFIXES = ['leases/', 'tmp/'] as const;
+export const TRANSIENT_PREFIXES = ['leases/', 'tmp/', '_incoming/'] as const;
 /** Age after which a transient object is certainly abandoned (leases last hours, uploads minutes). */
 export const TRANSIENT_AGE_DAYS = 7;
 

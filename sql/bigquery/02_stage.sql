@@ -1,7 +1,10 @@
 -- Step "stage": every line typed with safe casts and given exactly one fate (twin of sql/duckdb/02_stage.sql).
 -- reason IS NULL means the row goes to the main table; otherwise the first reason that applies, in this order:
 -- malformed (field count) > invalid_value (non-empty text that does not parse) > outside_month > duplicate.
-CREATE OR REPLACE TABLE {{staging_table}} AS
+-- Staging tables expire a week after their last rebuild: the raw file stays the source of truth.
+CREATE OR REPLACE TABLE {{staging_table}}
+OPTIONS (expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 7 DAY))
+AS
 WITH lines AS (
   SELECT RTRIM(line, '\r') AS line
   FROM {{external_table}}
