@@ -4,7 +4,7 @@
  * `backfill` go through the very same YAML the cloud runs.
  */
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import type { Taxi } from '../domain/datasets.js';
@@ -124,7 +124,7 @@ export async function runWorkflowOnStack(
     if (!/^[\w-]+$/.test(id)) throw new WorkflowError({ message: `invalid workflow_id ${JSON.stringify(id)}`, tags: ['ValueError'] });
     return run(join(dir, `${id}.yaml`), connectorArgs.argument);
   };
-  return run(join(dir, file), args);
+  return run(isAbsolute(file) ? file : join(dir, file), args);
 }
 
 /** The message of a failed execution: the workflow's own error map carries a one-line `message`. */

@@ -1,0 +1,73 @@
+/**
+ * `workflows run`, `schedule` and `plan --target bigquery` as a user runs them.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, lastJson } from '../helpers/cli.js';
+import { REAL_MONTH, tempDir } from '../helpers/files.js';
+import { source } from '../helpers/stack.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+describe('workflows run', () => {
+  it('prints the result as JSON on the last line', async () => {
+    const file = join(tmp.dir, 'add.yaml');
+    writeFileSync(file, 'main:\n  params: [args]\n  steps:\n    - add:\n        return: ${args.a + 1}\n');
+    const r = await cli(['workflows', 'run', file, '--data', '{"a": 41}', '--data-dir', tmp.dir]);
+    expect(r.code).toBe(0);
+    expect(lastJson(r.stdout)).toBe(42);
+  });
+
+  it('a failed execution exits 1 with the error on stderr', async () => {
+    const file = join(tmp.dir, 'boom.yaml');
+    writeFileSync(file, 'main:\n  steps:\n    - boom:\n        raise: "nope"\n');
+    const r = await cli(['workflows', 'run', file, '--data-dir', tmp.dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: execution failed: nope\n');
+  });
+
+  it('runs workflows/ingest_month.yaml itself against the local functions', async () => {
+    const server = await source({ '/green/green_tripdata_2020-10.csv.gz': REAL_MONTH });
+    try {
+      const r = await cli(['workflows', 'run', 'workflows/ingest_month.yaml', '--data', '{"taxi":"green","month":"2020-10"}', '--source', server.url, '--data-dir', tmp.dir]);
+      expect(r.code).toBe(0);
+      expect(lastJson(r.stdout)).toMatchObject({ status: 'succeeded', rowsInFile: 95_120, rowsLoaded: 95_111 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('bad --data is exit 2', async () => {
+    const r = await cli(['workflows', 'run', 'workflows/ingest_month.yaml', '--data', '{nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --data is not JSON/);
+  });
+});
+
+describe('schedule', () => {
+  it('lists the next fire times in New York and the month each loads', async () => {
+    const r = await cli(['schedule', '--from', '2026-12-01T00:00:00Z', '--count', '2', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { taxi: 'green', cron: '0 6 3 * *', time_zone: 'America/New_York', fires_at: '2026-12-03T11:00:00.000Z', fires_at_local: '2026-12-03 06:00:00', loads_month: '2026-11' },
+      { taxi: 'green', cron: '0 6 3 * *', time_zone: 'America/New_York', fires_at: '2027-01-03T11:00:00.000Z', fires_at_local: '2027-01-03 06:00:00', loads_month: '2026-12' },
+      { taxi: 'yellow', cron: '0 7 3 * *', time_zone: 'America/New_York', fires_at: '2026-12-03T12:00:00.000Z', fires_at_local: '2026-12-03 07:00:00', loads_month: '2026-11' },
+      { taxi: 'yellow', cron: '0 7 3 * *', time_zone: 'America/New_York', fires_at: '2027-01-03T12:00:00.000Z', fires_at_local: '2027-01-03 07:00:00', loads_month: '2026-12' },
+    ]);
+  });
+});
+
+describe('plan --target bigquery', () => {
+  it('prints the BigQuery statements offline, values inlined', async () => {
+    const r = await cli(['plan', '--target', 'bigquery', '--taxi', 'green', '--month', '2020-10', '--project', 'my-project', '--dataset', 'nyc_taxi', '--json']);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout) as { step: string; sql: string }[];
+    expect(plan.map((s) => s.step)).toContain('merge');
+    const merge = plan.find((s) => s.step === 'merge')!.sql;
+    expect(merge).toMatch(/MERGE INTO `my-project\.nyc_taxi\.green_tripdata`/);
+    expect(merge).toMatch(/WHEN NOT MATCHED BY SOURCE AND t\.`lpep_pickup_datetime` >= DATETIME '2020-10-01 00:00:00' AND t\.`lpep_pickup_datetime` < DATETIME '2020-11-01 00:00:00' THEN DELETE/);
+    expect(plan.map((s) => s.sql).join('\n')).not.toMatch(/@\w+|\{\{/);
+  });
+});
