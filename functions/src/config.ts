@@ -34,6 +34,14 @@ export const EnvSchema = z.object({
   TAXI_MONTH_LAG: int('TAXI_MONTH_LAG', 0, 24).default(1),
   /** Webhook for failure alerts (Secret Manager on GCP); unset: alerts are off. */
   TAXI_ALERT_WEBHOOK: httpUrl('TAXI_ALERT_WEBHOOK').optional(),
+  /**
+   * DuckDB's memory limit in the embedded mode. Past it DuckDB spills to `<warehouse>.tmp/` instead of
+   * growing: a full yellow month then stays within 1 GiB for the whole process.
+   */
+  TAXI_DUCKDB_MEMORY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: () => 'TAXI_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB' })
+    .default('512MB'),
   /** Folder holding ingest_month.yaml and backfill.yaml for the local runner; default: the repo's workflows/. */
   TAXI_WORKFLOWS_DIR: z.string().min(1).optional(),
   // Cloud target (issue 3): validated when TAXI_TARGET=gcp.
@@ -53,6 +61,7 @@ export interface Config {
   retryBaseMs: number;
   leaseTtlMs: number;
   monthLag: number;
+  duckdbMemoryLimit: string;
   alertWebhook: string | null;
   /** Absolute folder of the workflow files, or null for the repository's own `workflows/`. */
   workflowsDir: string | null;
@@ -78,6 +87,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     retryBaseMs: e.TAXI_RETRY_BASE_MS,
     leaseTtlMs: e.TAXI_LEASE_TTL_MS,
     monthLag: e.TAXI_MONTH_LAG,
+    duckdbMemoryLimit: e.TAXI_DUCKDB_MEMORY_LIMIT,
     alertWebhook: e.TAXI_ALERT_WEBHOOK ?? null,
     workflowsDir: e.TAXI_WORKFLOWS_DIR ? resolve(e.TAXI_WORKFLOWS_DIR) : null,
   };

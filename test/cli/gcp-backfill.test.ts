@@ -21,6 +21,8 @@ const fakeAuth = {
   request: async () => {
     throw new Error('no requests from the fake auth client');
   },
+  // The REST transport sends its calls through the auth client.
+  fetch: (url: string, init: RequestInit) => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: 'Bearer fake-token' } }),
 };
 
 let close: (() => Promise<void>) | undefined;

@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DuckDbWarehouse } from '../adapters/duckdb/warehouse.js';
-import { dataset, type Taxi } from '../domain/datasets.js';
+import type { Taxi } from '../domain/datasets.js';
+import { plannedObject } from '../adapters/shared/planned-object.js';
 import { BadRequestError } from '../domain/errors.js';
 import type { Month } from '../domain/months.js';
 import { rawObjectKey, releaseUrl } from '../domain/naming.js';
@@ -15,22 +16,7 @@ import { configFrom, parseMonth, parseTaxi } from './options.js';
 
 /** The raw object a plan assumes when the month is not landed: canonical column order. */
 export function assumedObject(taxi: Taxi, month: Month, uri: string, sourceBase: string): StoredObject {
-  return {
-    key: rawObjectKey(taxi, month),
-    uri,
-    generation: '0',
-    meta: {
-      taxi,
-      month,
-      sourceUrl: releaseUrl(sourceBase, taxi, month),
-      etag: null,
-      bytes: 0,
-      sha256: '',
-      dataLines: 0,
-      columns: dataset(taxi).columns.map((c) => c.name),
-      extractedAt: new Date(0).toISOString(),
-    },
-  };
+  return plannedObject(taxi, month, uri, { sourceUrl: releaseUrl(sourceBase, taxi, month) });
 }
 
 /** Statements as text: one block per statement, headed by its step. */

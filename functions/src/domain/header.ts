@@ -38,3 +38,16 @@ export function mapHeader(dataset: Dataset, headerLine: string): string[] {
   }
   return mapped;
 }
+
+/**
+ * The 1-based field position of each dataset column in a file whose header mapped to `fileColumns`.
+ * @throws Error for a column the header lacks (mapHeader has already refused such a file)
+ */
+export function fieldPositions(ds: Dataset, fileColumns: readonly string[]): (column: { name: string }) => number {
+  const position = new Map(fileColumns.map((name, i) => [name, i + 1]));
+  return (c) => {
+    const p = position.get(c.name);
+    if (p === undefined) throw new Error(`column ${c.name} is not in the ${ds.taxi} file's header`);
+    return p;
+  };
+}

@@ -119,6 +119,7 @@ describe('offline construction', () => {
       httpRetries: 0,
       retryBaseMs: 0,
       monthLag: 1,
+      duckdbMemoryLimit: "512MB",
       alertWebhook: null,
       workflowsDir: null,
       leaseTtlMs: 1000,

@@ -4,6 +4,7 @@
  * so both stores compute the same fates, details and `unique_row_id`s for the same lines.
  */
 import type { Column, ColumnKind, Dataset } from '../../domain/datasets.js';
+import { fieldPositions } from '../../domain/header.js';
 
 /**
  * Physical type per logical kind. Times are DATETIME: the TLC writes naive New York local times, and a
@@ -93,12 +94,7 @@ export const MAIN_CLUSTER_COLUMNS = ['PULocationID', 'DOLocationID'] as const;
 
 /** Slot values shared by every template of a dataset, with `fileColumns` the header order of the file. */
 export function datasetSlots(ds: Dataset, fileColumns: readonly string[]) {
-  const position = new Map(fileColumns.map((name, i) => [name, i + 1]));
-  const pos = (c: Column) => {
-    const p = position.get(c.name);
-    if (p === undefined) throw new Error(`column ${c.name} is not in the file's header`);
-    return p;
-  };
+  const pos = fieldPositions(ds, fileColumns);
   const indent = (lines: string[], sep = ',') => lines.map((l) => `    ${l}`).join(`${sep}\n`);
   return {
     column_definitions: ds.columns.map((c) => `  ${ident(c.name)} ${BIGQUERY_TYPES[c.kind]}`).join(',\n'),

@@ -22,6 +22,7 @@ import { monthBounds, type Month } from '../../domain/months.js';
 import { mainTable, quarantineTable, rawObjectKey, releaseFileName, stagingTable } from '../../domain/naming.js';
 import { QUARANTINE_REASONS, emptyQuarantineCounts, type QuarantineReason } from '../../domain/quarantine.js';
 import type { MergeCounts, StageCounts } from '../../domain/summary.js';
+import { plannedObject } from '../shared/planned-object.js';
 import type { StoredObject } from '../../ports/object-store.js';
 import type { MonthJob, PlannedStatement, StepStats, Warehouse } from '../../ports/warehouse.js';
 import { loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
@@ -309,23 +310,7 @@ export interface PlanBigQueryInput {
 
 /** A raw object as extract would land it, in canonical column order, for planning without a lake. */
 export function placeholderObject(taxi: Taxi, month: Month, bucket = 'YOUR_BUCKET', generation = '0'): StoredObject {
-  const key = rawObjectKey(taxi, month);
-  return {
-    key,
-    uri: `gs://${bucket}/${key}`,
-    generation,
-    meta: {
-      taxi,
-      month,
-      sourceUrl: '',
-      etag: null,
-      bytes: 0,
-      sha256: '',
-      dataLines: 0,
-      columns: dataset(taxi).columns.map((c) => c.name),
-      extractedAt: new Date(0).toISOString(),
-    },
-  };
+  return plannedObject(taxi, month, `gs://${bucket}/${rawObjectKey(taxi, month)}`, { generation });
 }
 
 /** The BigQuery plan of one month, offline: no credentials, no network. */

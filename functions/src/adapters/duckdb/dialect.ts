@@ -3,6 +3,7 @@
  * Capabilities as data, in the manner of dlt's per-destination folders.
  */
 import type { Column, ColumnKind, Dataset } from '../../domain/datasets.js';
+import { fieldPositions } from '../../domain/header.js';
 
 /**
  * Physical type per logical kind. DECIMAL(18,9) has BigQuery NUMERIC's scale, so both stores hold the
@@ -52,12 +53,7 @@ export function safeCast(c: Column): string {
 
 /** Slot values shared by every template of a dataset, with `fileColumns` the header order of the file. */
 export function datasetSlots(ds: Dataset, fileColumns: readonly string[]) {
-  const position = new Map(fileColumns.map((name, i) => [name, i + 1]));
-  const pos = (c: Column) => {
-    const p = position.get(c.name);
-    if (p === undefined) throw new Error(`column ${c.name} is not in the file's header`);
-    return p;
-  };
+  const pos = fieldPositions(ds, fileColumns);
   const indent = (lines: string[], sep = ',') => lines.map((l) => `    ${l}`).join(`${sep}\n`);
   return {
     column_definitions: ds.columns.map((c) => `  ${ident(c.name)} ${DUCKDB_TYPES[c.kind]}`).join(',\n'),
