@@ -33,6 +33,7 @@ const CASES: [string, string, string, RegExp][] = [
   ['bad taxi', 'merge', '{"taxi":"purple","month":"2020-10"}', /^bad request: taxi: taxi must be "yellow" or "green"$/],
   ['unknown field', 'extract', '{"taxi":"green","month":"2020-10","force":true}', /^bad request: unknown field\(s\) force$/],
   ['a list', 'extract', '[1,2]', /^bad request: /],
+  ['bad run id', 'stage', '{"taxi":"green","month":"2020-10","run":"x; DROP"}', /^bad request: run: run must be 1-64 letters, digits, "_" or "-"$/],
   ['injection in month', 'merge', '{"taxi":"green","month":"2020-10\'; DROP TABLE x; --"}', /^bad request: month: month must be YYYY-MM/],
 ];
 

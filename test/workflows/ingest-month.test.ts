@@ -97,8 +97,10 @@ describe('ingest_month.yaml', () => {
       const s = await runMonth(config(server.url, join(tmp.dir, 'notify'), { TAXI_ALERT_WEBHOOK: webhook }), 'green', '2020-10');
       expect(s).toMatchObject({ status: 'failed', error: 'extract: the source is not a gzip file: it starts with an HTML/XML page' });
       expect(received).toHaveLength(1);
+      expect((received[0] as { text: string }).text).toMatch(
+        /^nyc-taxi-elt: green 2020-10 failed at extract: extract: the source is not a gzip file: it starts with an HTML\/XML page \(execution local-[0-9a-f-]{36}\)$/,
+      );
       expect(received[0]).toMatchObject({
-        text: 'nyc-taxi-elt: green 2020-10 failed at extract: extract: the source is not a gzip file: it starts with an HTML/XML page (execution local)',
         taxi: 'green',
         month: '2020-10',
         step: 'extract',

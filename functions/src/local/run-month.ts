@@ -3,6 +3,7 @@
  * Cloud Workflows files in `workflows/` executed by the local interpreter against them. `run` and
  * `backfill` go through the very same YAML the cloud runs.
  */
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,20 +96,20 @@ export async function runWorkflowOnStack(
   const dir = config.workflowsDir ?? repoWorkflowsDir();
   const logPath = join(config.dataDir, 'functions.log');
   const workflowLog = options.workflowLog ?? ((entry) => fileLog(logPath)(entry.severity === 'ERROR' ? 'ERROR' : 'INFO', 'workflow log', { entry }));
-  const env = {
+  const baseEnv = {
     EXTRACT_URL: stack.urls.extract,
     STAGE_URL: stack.urls.stage,
     MERGE_URL: stack.urls.merge,
     NOTIFY_URL: config.alertWebhook ? stack.urls.notify : '',
     MONTH_LAG: String(config.monthLag),
     INGEST_WORKFLOW: 'ingest_month',
-    GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: 'local',
   };
   const run = (path: string, runArgs: unknown): Promise<unknown> => {
     const a = (runArgs ?? {}) as { taxi?: string; month?: string };
+    // Every execution, child executions included, gets its own ID, as on Cloud Workflows.
     return runWorkflowFile(path, {
       args: runArgs,
-      env,
+      env: { ...baseEnv, GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: `local-${randomUUID()}` },
       log: workflowLog,
       connectors: { [RUN_EXECUTION_CONNECTOR]: runChild },
       onStep: (name) => {

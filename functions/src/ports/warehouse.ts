@@ -18,6 +18,11 @@ export interface MonthJob {
   taxi: Taxi;
   month: Month;
   object: StoredObject;
+  /**
+   * The execution asking (Workflows' execution ID). Calls of one execution share their warehouse jobs, so
+   * a call retried after a timeout joins the job still running; a later execution runs its own.
+   */
+  run?: string;
 }
 
 /** Extra facts a backend reports per step (bytes scanned, job ids). */

@@ -9,7 +9,15 @@ import { HTTP_STATUS, PipelineError, messageOf } from '../domain/errors.js';
 import { MonthSchema } from '../domain/months.js';
 
 /** The body every step takes: which month of which dataset. Unknown keys are refused (typos). */
-export const MonthRequestSchema = z.strictObject({ taxi: TaxiSchema, month: MonthSchema });
+export const MonthRequestSchema = z.strictObject({
+  taxi: TaxiSchema,
+  month: MonthSchema,
+  /** The calling execution; see MonthJob.run. */
+  run: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: () => 'run must be 1-64 letters, digits, "_" or "-"' })
+    .optional(),
+});
 export type MonthRequest = z.infer<typeof MonthRequestSchema>;
 
 /** One line for a failed zod parse: `path: message; ...`. */

@@ -25,11 +25,11 @@ export interface Skipped {
   month: Month;
 }
 
-/** The job for (taxi, month): its landed raw object must exist. */
-export async function monthJob(store: ObjectStore, taxi: Taxi, month: Month): Promise<MonthJob> {
+/** The job for (taxi, month), asked by execution `run`: its landed raw object must exist. */
+export async function monthJob(store: ObjectStore, taxi: Taxi, month: Month, run?: string): Promise<MonthJob> {
   const object = await store.head(rawObjectKey(taxi, month));
   if (!object) throw new PipelineError('bad_request', `no raw file for ${taxi} ${month} in the lake: run extract first`);
-  return { taxi, month, object };
+  return { taxi, month, object, ...(run ? { run } : {}) };
 }
 
 /** Run `work` holding the (taxi, month) lease, or answer `skipped: locked`. */

@@ -84,6 +84,17 @@ describe('BigQueryWarehouse jobs', () => {
     expect(merged.jobIds?.[0]).toBe(mergeId);
   });
 
+  it('jobs are scoped to the calling execution: a retry joins its job, a later execution runs its own', async () => {
+    const first = { ...JOB, run: 'exec-1' };
+    const mergeId = jobIdFor('green', '2020-10', JOB.object.generation, 'merge', 0, 'exec-1');
+    expect(mergeId).toMatch(/_merge_xexec-1$/);
+    bq.seed({ id: mergeId, statistics: { query: { dmlStats: { insertedRowCount: '5', deletedRowCount: '0' } } } });
+    expect((await warehouse.replaceMonth(first)).jobIds?.[0]).toBe(mergeId);
+    const later = await warehouse.replaceMonth({ ...JOB, run: 'exec-2' });
+    expect(later.jobIds?.[0]).toBe(jobIdFor('green', '2020-10', JOB.object.generation, 'merge', 0, 'exec-2'));
+    expect(bq.jobs.has(later.jobIds![0]!)).toBe(true);
+  });
+
   it('an earlier job with the same ID that failed is run again under _r2', async () => {
     const mergeId = jobIdFor('green', '2020-10', JOB.object.generation, 'merge', 0);
     bq.seed({ id: mergeId, error: { reason: 'backendError', message: 'boom' } });

@@ -2,8 +2,8 @@
  * The cloud warehouse: BigQuery, running the `sql/bigquery/` templates (twins of `sql/duckdb/`) as one
  * query job per statement.
  *
- * - Job IDs are deterministic: `taxi_elt_{table}_{YYYY_MM}_g{generation}_{step}[_{n}]`, from the
- *   staging table name, the raw object's generation and the step. A call retried after a timeout
+ * - Job IDs are deterministic: `taxi_elt_{table}_{YYYY_MM}_g{generation}_{step}[_{n}][_x{execution}]`,
+ *   from the staging table name, the raw object's generation, the step and the calling execution. A call retried after a timeout
  *   gets "409 already exists" for its first statement, fetches that job and waits for it instead of
  *   starting a second MERGE. A job found this way that finished with an error is not reused: the next
  *   attempt gets the suffix `_r2`, `_r3`, ... (deterministic too). A job that finished cleanly is
@@ -80,9 +80,13 @@ function idPart(s: string): string {
   return s.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-/** Deterministic job ID of a statement: (staging table, raw object generation, step, index). */
-export function jobIdFor(taxi: Taxi, month: Month, generation: string, step: string, index: number): string {
-  return `taxi_elt_${stagingTable(taxi, month)}_g${idPart(generation)}_${step}${index > 0 ? `_${index + 1}` : ''}`;
+/**
+ * Deterministic job ID of a statement: (staging table, raw object generation, step, index), scoped to the
+ * asking execution when there is one. Without the scope a finished job would be "found" by every later
+ * rerun of an unchanged month, for months (BigQuery keeps job IDs), and nothing would run again.
+ */
+export function jobIdFor(taxi: Taxi, month: Month, generation: string, step: string, index: number, run?: string): string {
+  return `taxi_elt_${stagingTable(taxi, month)}_g${idPart(generation)}_${step}${index > 0 ? `_${index + 1}` : ''}${run ? `_x${idPart(run)}` : ''}`;
 }
 
 /** Labels of every job of a month. */
@@ -135,7 +139,7 @@ export class BigQueryWarehouse implements Warehouse {
       const used = Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`)));
       splitStatements(renderTemplate(template, used)).forEach((sql, index) => {
         const own = Object.fromEntries(Object.entries(params).filter(([k]) => new RegExp(`@${k}\\b`).test(sql)));
-        out.push({ step, sql, params: own, jobId: jobIdFor(job.taxi, job.month, job.object.generation, step, index) });
+        out.push({ step, sql, params: own, jobId: jobIdFor(job.taxi, job.month, job.object.generation, step, index, job.run) });
       });
     }
     return out;

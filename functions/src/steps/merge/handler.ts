@@ -5,5 +5,5 @@ import type { WarehouseStepDeps } from '../month-job.js';
 import { merge } from './merge.js';
 
 export function mergeHandler(deps: WarehouseStepDeps, log?: Log): HttpFunction {
-  return jsonHandler('merge', MonthRequestSchema, ({ taxi, month }) => merge(deps, taxi, month), log);
+  return jsonHandler('merge', MonthRequestSchema, ({ taxi, month, run }) => merge(deps, taxi, month, run), log);
 }

@@ -21,8 +21,8 @@ export interface MergeResult {
   bytesProcessed?: number;
 }
 
-export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month): Promise<MergeResult | Skipped> {
-  const job = await monthJob(deps.store, taxi, month);
+export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string): Promise<MergeResult | Skipped> {
+  const job = await monthJob(deps.store, taxi, month, run);
   return withMonthLease(deps, taxi, month, async () => {
     const counts = await deps.warehouse.stagedCounts(job);
     reconcile(job.object.meta.dataLines, counts);

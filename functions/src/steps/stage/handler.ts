@@ -5,5 +5,5 @@ import type { WarehouseStepDeps } from '../month-job.js';
 import { stage } from './stage.js';
 
 export function stageHandler(deps: WarehouseStepDeps, log?: Log): HttpFunction {
-  return jsonHandler('stage', MonthRequestSchema, ({ taxi, month }) => stage(deps, taxi, month), log);
+  return jsonHandler('stage', MonthRequestSchema, ({ taxi, month, run }) => stage(deps, taxi, month, run), log);
 }

@@ -20,8 +20,8 @@ export interface StageResult {
   bytesProcessed?: number;
 }
 
-export async function stage(deps: WarehouseStepDeps, taxi: Taxi, month: Month): Promise<StageResult | Skipped> {
-  const job = await monthJob(deps.store, taxi, month);
+export async function stage(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string): Promise<StageResult | Skipped> {
+  const job = await monthJob(deps.store, taxi, month, run);
   return withMonthLease(deps, taxi, month, async () => {
     const counts = await deps.warehouse.stage(job);
     return {
