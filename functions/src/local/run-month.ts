@@ -94,8 +94,9 @@ export async function runWorkflowOnStack(
   options: LocalRunOptions = {},
 ): Promise<unknown> {
   const dir = config.workflowsDir ?? repoWorkflowsDir();
-  const logPath = join(config.dataDir, 'functions.log');
-  const workflowLog = options.workflowLog ?? ((entry) => fileLog(logPath)(entry.severity === 'ERROR' ? 'ERROR' : 'INFO', 'workflow log', { entry }));
+  const toFile = options.workflowLog ? null : fileLog(join(config.dataDir, 'functions.log'));
+  const workflowLog: NonNullable<RunOptions['log']> =
+    options.workflowLog ?? ((entry) => toFile!(entry.severity === 'ERROR' ? 'ERROR' : 'INFO', 'workflow log', { entry }));
   const baseEnv = {
     EXTRACT_URL: stack.urls.extract,
     STAGE_URL: stack.urls.stage,

@@ -1,0 +1,47 @@
+/**
+ * Merge reconciles before it commits: when the lines extract counted do not equal staged + quarantined,
+ * it answers 409 with both figures and leaves the tables as they were.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, expect, it } from 'vitest';
+import { startLocalStack } from '../../functions/src/local/run-month.js';
+import { REAL_MONTH, tempDir } from '../helpers/files.js';
+import { fingerprint, run, source, testConfig } from '../helpers/stack.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+it('a count that does not reconcile fails the merge and changes nothing', async () => {
+  const server = await source({ '/green/green_tripdata_2020-10.csv.gz': REAL_MONTH });
+  try {
+    expect((await run(server.url, tmp.dir, 'green', '2020-10')).status).toBe('succeeded');
+    const before = await fingerprint(tmp.dir, 'green_tripdata');
+    // The landed file's metadata now claims one line more than the file holds.
+    const sidecar = join(tmp.dir, 'lake/raw/green/2020/green_tripdata_2020-10.csv.gz.meta.json');
+    const side = JSON.parse(readFileSync(sidecar, 'utf8'));
+    side.meta.dataLines = 95_121;
+    writeFileSync(sidecar, JSON.stringify(side));
+    const stack = await startLocalStack(testConfig(server.url, tmp.dir));
+    try {
+      const post = async (fn: 'stage' | 'merge') => {
+        const res = await request(stack.urls[fn], { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"taxi":"green","month":"2020-10"}' });
+        return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+      };
+      expect(await post('stage')).toMatchObject({ status: 200, body: { staged: 95_111, rowsInFile: 95_121 } });
+      expect(await post('merge')).toEqual({
+        status: 409,
+        body: {
+          kind: 'reconcile',
+          error: 'reconciliation failed: extract counted 95121 data lines but staging holds 95111 staged + 9 quarantined = 95120; tables left unchanged',
+        },
+      });
+    } finally {
+      await stack.close();
+    }
+    expect(await fingerprint(tmp.dir, 'green_tripdata')).toEqual(before);
+  } finally {
+    await server.close();
+  }
+});
