@@ -21,14 +21,16 @@ describe('parseConfig', () => {
   });
 
   it('reads the gcp target when every variable is there', () => {
-    const c = parseConfig({ TAXI_TARGET: 'gcp', TAXI_GCP_PROJECT: 'p', TAXI_GCP_LOCATION: 'EU', TAXI_BQ_DATASET: 'd', TAXI_GCS_BUCKET: 'b' });
-    expect(c.gcp).toEqual({ project: 'p', location: 'EU', dataset: 'd', bucket: 'b' });
+    const c = parseConfig({ TAXI_TARGET: 'gcp', TAXI_GCP_PROJECT: 'my-project', TAXI_GCP_LOCATION: 'EU', TAXI_BQ_DATASET: 'nyc_taxi', TAXI_GCS_BUCKET: 'my-lake' });
+    expect(c.gcp).toEqual({ project: 'my-project', location: 'EU', dataset: 'nyc_taxi', bucket: 'my-lake' });
   });
 
   it.each([
     [{ TAXI_TARGET: 'gcp' }, 'TAXI_TARGET=gcp needs TAXI_GCP_PROJECT, TAXI_GCP_LOCATION, TAXI_BQ_DATASET, TAXI_GCS_BUCKET'],
-    [{ TAXI_TARGET: 'gcp', TAXI_GCP_PROJECT: 'p', TAXI_GCP_LOCATION: 'EU', TAXI_GCS_BUCKET: 'b' }, 'TAXI_TARGET=gcp needs TAXI_BQ_DATASET'],
+    [{ TAXI_TARGET: 'gcp', TAXI_GCP_PROJECT: 'my-project', TAXI_GCP_LOCATION: 'EU', TAXI_GCS_BUCKET: 'my-lake' }, 'TAXI_TARGET=gcp needs TAXI_BQ_DATASET'],
     [{ TAXI_TARGET: 'aws' }, 'TAXI_TARGET must be "local" or "gcp"'],
+    [{ TAXI_TARGET: 'gcp', TAXI_GCP_PROJECT: 'p-1', TAXI_GCP_LOCATION: 'EU', TAXI_BQ_DATASET: 'd', TAXI_GCS_BUCKET: 'b' }, 'TAXI_GCP_PROJECT must be a GCP project id'],
+    [{ TAXI_BQ_DATASET: 'x`; DROP TABLE y' }, 'TAXI_BQ_DATASET must be a dataset name (letters, digits, underscores), got "x`; DROP TABLE y"'],
     [{ TAXI_SOURCE_URL: 'file:///etc/passwd' }, 'TAXI_SOURCE_URL (--source) must be an http(s) URL, got "file:///etc/passwd"'],
     [{ TAXI_HTTP_RETRIES: '-1' }, 'TAXI_HTTP_RETRIES must be at least 0'],
     [{ TAXI_MONTH_LAG: '1.5' }, 'TAXI_MONTH_LAG must be a whole number'],

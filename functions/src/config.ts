@@ -45,10 +45,22 @@ export const EnvSchema = z.object({
   /** Folder holding ingest_month.yaml and backfill.yaml for the local runner; default: the repo's workflows/. */
   TAXI_WORKFLOWS_DIR: z.string().min(1).optional(),
   // Cloud target (issue 3): validated when TAXI_TARGET=gcp.
-  TAXI_GCP_PROJECT: z.string().optional(),
-  TAXI_GCP_LOCATION: z.string().optional(),
-  TAXI_BQ_DATASET: z.string().optional(),
-  TAXI_GCS_BUCKET: z.string().optional(),
+  TAXI_GCP_PROJECT: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: (iss) => `TAXI_GCP_PROJECT must be a GCP project id (6-30 lowercase letters, digits, hyphens), got ${JSON.stringify(iss.input)}` })
+    .optional(),
+  TAXI_GCP_LOCATION: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{1,40}$/, { error: (iss) => `TAXI_GCP_LOCATION must be a location such as US, EU or us-central1, got ${JSON.stringify(iss.input)}` })
+    .optional(),
+  TAXI_BQ_DATASET: z
+    .string()
+    .regex(/^\w{1,1024}$/, { error: (iss) => `TAXI_BQ_DATASET must be a dataset name (letters, digits, underscores), got ${JSON.stringify(iss.input)}` })
+    .optional(),
+  TAXI_GCS_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, { error: (iss) => `TAXI_GCS_BUCKET must be a bucket name, got ${JSON.stringify(iss.input)}` })
+    .optional(),
 });
 
 /** Validated configuration. */
