@@ -2,7 +2,7 @@
  * Step results and the run summary, plus the reconciliation rule. Pure.
  */
 import { PipelineError } from './errors.js';
-import { type QuarantineCounts, totalQuarantined } from './quarantine.js';
+import { QUARANTINE_REASONS, emptyQuarantineCounts, totalQuarantined, type QuarantineCounts, type QuarantineReason } from './quarantine.js';
 import type { Taxi } from './datasets.js';
 import type { Month } from './months.js';
 
@@ -51,3 +51,20 @@ export function reconcile(dataLines: number, counts: StageCounts): void {
   }
 }
 
+
+/**
+ * StageCounts from the rows of a count query over a staging table: `reason` ('staged' for rows without
+ * a reason) and `n`, in any order.
+ * @throws Error for a reason this code does not know (a template and the domain out of step)
+ */
+export function stageCountsFromRows(rows: readonly { reason: unknown; n: unknown }[]): StageCounts {
+  const counts: StageCounts = { staged: 0, quarantined: emptyQuarantineCounts() };
+  for (const row of rows) {
+    const reason = String(row.reason);
+    const n = Number(row.n);
+    if (reason === 'staged') counts.staged = n;
+    else if ((QUARANTINE_REASONS as readonly string[]).includes(reason)) counts.quarantined[reason as QuarantineReason] = n;
+    else throw new Error(`staging table holds an unknown reason ${reason}`);
+  }
+  return counts;
+}

@@ -20,8 +20,7 @@ import { dataset, type Taxi } from '../../domain/datasets.js';
 import { PipelineError } from '../../domain/errors.js';
 import { monthBounds, type Month } from '../../domain/months.js';
 import { mainTable, quarantineTable, rawObjectKey, releaseFileName, stagingTable } from '../../domain/naming.js';
-import { QUARANTINE_REASONS, emptyQuarantineCounts, type QuarantineReason } from '../../domain/quarantine.js';
-import type { MergeCounts, StageCounts } from '../../domain/summary.js';
+import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
 import { plannedObject } from '../shared/planned-object.js';
 import type { StoredObject } from '../../ports/object-store.js';
 import type { MonthJob, PlannedStatement, StepStats, Warehouse } from '../../ports/warehouse.js';
@@ -177,15 +176,7 @@ export class BigQueryWarehouse implements Warehouse {
 
   async stagedCounts(job: MonthJob): Promise<StageCounts> {
     const rows = await this.select(this.countStatement(job).sql, jobLabels(job.taxi, job.month, 'count'));
-    const counts: StageCounts = { staged: 0, quarantined: emptyQuarantineCounts() };
-    for (const row of rows) {
-      const reason = String(row.reason);
-      const n = Number(row.n);
-      if (reason === 'staged') counts.staged = n;
-      else if ((QUARANTINE_REASONS as readonly string[]).includes(reason)) counts.quarantined[reason as QuarantineReason] = n;
-      else throw new Error(`staging table holds an unknown reason ${reason}`);
-    }
-    return counts;
+    return stageCountsFromRows(rows as { reason: unknown; n: unknown }[]);
   }
 
   async replaceMonth(job: MonthJob): Promise<MergeCounts & StepStats> {

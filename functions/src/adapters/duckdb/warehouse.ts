@@ -7,8 +7,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { dataset } from '../../domain/datasets.js';
 import { monthBounds } from '../../domain/months.js';
 import { mainTable, quarantineTable, releaseFileName, stagingTable } from '../../domain/naming.js';
-import { QUARANTINE_REASONS, emptyQuarantineCounts, type QuarantineReason } from '../../domain/quarantine.js';
-import type { MergeCounts, StageCounts } from '../../domain/summary.js';
+import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
 import type { MonthJob, PlannedStatement, StepStats, Warehouse } from '../../ports/warehouse.js';
 import { loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
 import { datasetSlots, ident, literal } from './dialect.js';
@@ -144,15 +143,7 @@ export class DuckDbWarehouse implements Warehouse {
     const reader = await con.runAndReadAll(
       `SELECT coalesce(reason, 'staged') AS reason, count(*) AS n FROM ${ident(stagingTable(job.taxi, job.month))} GROUP BY ALL`,
     );
-    const counts: StageCounts = { staged: 0, quarantined: emptyQuarantineCounts() };
-    for (const row of reader.getRowObjectsJS()) {
-      const reason = String(row.reason);
-      const n = Number(row.n);
-      if (reason === 'staged') counts.staged = n;
-      else if ((QUARANTINE_REASONS as readonly string[]).includes(reason)) counts.quarantined[reason as QuarantineReason] = n;
-      else throw new Error(`staging table holds an unknown reason ${reason}`);
-    }
-    return counts;
+    return stageCountsFromRows(reader.getRowObjectsJS() as { reason: unknown; n: unknown }[]);
   }
 
   async replaceMonth(job: MonthJob): Promise<MergeCounts & StepStats> {
