@@ -24,19 +24,9 @@ import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../d
 import { plannedObject } from '../shared/planned-object.js';
 import type { StoredObject } from '../../ports/object-store.js';
 import type { MonthJob, PlannedStatement, StepStats, Warehouse } from '../../ports/warehouse.js';
-import { loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
+import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
 import { countSql, datasetSlots, inlineParams, literal, tableRef, type Param } from './dialect.js';
 
-/** Step names, in run order; each is one template `NN_<step>.sql`, the same files as the DuckDB twin. */
-export const STAGE_STEPS = ['tables', 'external', 'stage'] as const;
-export const MERGE_STEPS = ['merge', 'quarantine'] as const;
-const TEMPLATE_FILES: Record<string, string> = {
-  tables: '00_tables',
-  external: '01_external',
-  stage: '02_stage',
-  merge: '03_merge',
-  quarantine: '04_quarantine',
-};
 
 /** A statement with its parameters and the job ID it runs under. */
 export interface BigQueryStatement extends PlannedStatement {

@@ -9,7 +9,7 @@ import { monthBounds } from '../../domain/months.js';
 import { mainTable, quarantineTable, releaseFileName, stagingTable } from '../../domain/naming.js';
 import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
 import type { MonthJob, PlannedStatement, StepStats, Warehouse } from '../../ports/warehouse.js';
-import { loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
+import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
 import { datasetSlots, ident, literal } from './dialect.js';
 
 type Param = string;
@@ -17,16 +17,6 @@ interface Statement extends PlannedStatement {
   params: Record<string, Param>;
 }
 
-/** Step names, in run order; each is one template `NN_<step>.sql`. */
-const STAGE_STEPS = ['tables', 'external', 'stage'] as const;
-const MERGE_STEPS = ['merge', 'quarantine'] as const;
-const TEMPLATE_FILES: Record<string, string> = {
-  tables: '00_tables',
-  external: '01_external',
-  stage: '02_stage',
-  merge: '03_merge',
-  quarantine: '04_quarantine',
-};
 
 /** Replace `$name` parameters with literals, for `plan`. */
 export function inlineParams(sql: string, params: Record<string, Param>): string {

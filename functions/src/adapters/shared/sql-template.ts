@@ -21,6 +21,20 @@ function findSqlRoot(): string {
   }
 }
 
+/**
+ * The steps every warehouse runs, in order, each one template `NN_<step>.sql` with the same name in
+ * every dialect folder: stage runs the first three, merge the last two.
+ */
+export const STAGE_STEPS = ['tables', 'external', 'stage'] as const;
+export const MERGE_STEPS = ['merge', 'quarantine'] as const;
+export const TEMPLATE_FILES: Record<string, string> = {
+  tables: '00_tables',
+  external: '01_external',
+  stage: '02_stage',
+  merge: '03_merge',
+  quarantine: '04_quarantine',
+};
+
 let root: string | undefined;
 const cache = new Map<string, string>();
 
