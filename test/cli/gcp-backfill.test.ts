@@ -52,8 +52,10 @@ describe('backfill --target gcp', () => {
   it('creates the execution with the argument and returns its result once it succeeds', async () => {
     const fake = await fakeExecutions({ state: 'SUCCEEDED', result: JSON.stringify(RESULT) });
     const args = { taxi: 'all' as const, from: '2019-01', to: '2019-03', concurrency: 2 };
-    const result = await runDeployedBackfill({ project: 'p-1', location: 'europe-west1', workflow: 'backfill' }, args, false, fake.options, 1);
+    const said: string[] = [];
+    const result = await runDeployedBackfill({ project: 'p-1', location: 'europe-west1', workflow: 'backfill' }, args, false, fake.options, 1, (l) => said.push(l));
     expect(result).toEqual(RESULT);
+    expect(said).toEqual(['started projects/p-1/locations/europe-west1/workflows/backfill/executions/e1\n']);
     const post = fake.requests.find((r) => r.method === 'POST')!;
     expect(post.url).toMatch(/^\/v1\/projects\/p-1\/locations\/europe-west1\/workflows\/backfill\/executions/);
     expect(JSON.parse(JSON.parse(post.body).argument)).toEqual(args);
@@ -63,7 +65,7 @@ describe('backfill --target gcp', () => {
   it('a failed execution is an error with the workflow message', async () => {
     const fake = await fakeExecutions({ state: 'FAILED', error: { payload: JSON.stringify({ message: 'invalid argument: to is before from' }) } });
     await expect(
-      runDeployedBackfill({ project: 'p-1', location: 'europe-west1', workflow: 'backfill' }, { taxi: 'green', from: '2019-01', to: '2019-01', concurrency: 1 }, false, fake.options, 1),
+      runDeployedBackfill({ project: 'p-1', location: 'europe-west1', workflow: 'backfill' }, { taxi: 'green', from: '2019-01', to: '2019-01', concurrency: 1 }, false, fake.options, 1, () => {}),
     ).rejects.toThrow(/ended FAILED: invalid argument: to is before from/);
   });
 });

@@ -28,23 +28,24 @@ export async function runDeployedBackfill(
   showProgress: boolean,
   clientOptions: ExecutionsClientOptions = {},
   pollMs = 5_000,
+  say: (line: string) => void = (line) => process.stderr.write(line),
 ): Promise<BackfillResult> {
   const client = new ExecutionsClient(clientOptions);
   const parent = client.workflowPath(target.project, target.location, target.workflow);
   const [created] = await client.createExecution({ parent, execution: { argument: JSON.stringify(args) } });
   const name = created.name!;
   const started = Date.now();
-  process.stderr.write(`started ${name}\n`);
+  say(`started ${name}\n`);
   for (;;) {
     const [execution] = await client.getExecution({ name });
     const state = String(execution.state);
-    if (showProgress) process.stderr.write(`\r${state} for ${Math.round((Date.now() - started) / 1000)} s`);
+    if (showProgress) say(`\r${state} for ${Math.round((Date.now() - started) / 1000)} s`);
     if (state === 'SUCCEEDED') {
-      if (showProgress) process.stderr.write('\n');
+      if (showProgress) say('\n');
       return JSON.parse(execution.result ?? 'null') as BackfillResult;
     }
     if (state !== 'ACTIVE' && state !== 'QUEUED' && state !== 'STATE_UNSPECIFIED') {
-      if (showProgress) process.stderr.write('\n');
+      if (showProgress) say('\n');
       const payload = execution.error?.payload ?? '';
       let message = payload;
       try {
