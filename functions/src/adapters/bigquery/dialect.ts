@@ -95,7 +95,7 @@ export const MAIN_CLUSTER_COLUMNS = ['PULocationID', 'DOLocationID'] as const;
 /** Slot values shared by every template of a dataset, with `fileColumns` the header order of the file. */
 export function datasetSlots(ds: Dataset, fileColumns: readonly string[]) {
   const pos = fieldPositions(ds, fileColumns);
-  const indent = (lines: string[], sep = ',') => lines.map((l) => `    ${l}`).join(`${sep}\n`);
+  const indent = (lines: string[]) => lines.map((l) => `    ${l}`).join(',\n');
   return {
     column_definitions: ds.columns.map((c) => `  ${ident(c.name)} ${BIGQUERY_TYPES[c.kind]}`).join(',\n'),
     column_names: ds.columns.map((c) => ident(c.name)).join(', '),

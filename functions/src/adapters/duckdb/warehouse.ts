@@ -3,7 +3,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { dataset } from '../../domain/datasets.js';
 import { monthBounds } from '../../domain/months.js';
 import { mainTable, quarantineTable, releaseFileName, stagingTable } from '../../domain/naming.js';
@@ -146,8 +146,9 @@ export class DuckDbWarehouse implements Warehouse {
           let deleted = 0;
           for (const s of this.statements(job, MERGE_STEPS)) {
             const result = await con.run(s.sql, s.params);
-            if (s.step === 'merge' && /^\s*(--.*\n\s*)*DELETE/i.test(s.sql)) deleted = Number(result.rowsChanged);
-            else if (s.step === 'merge') inserted = Number(result.rowsChanged);
+            if (s.step !== 'merge') continue;
+            if (result.statementType === StatementType.DELETE) deleted = Number(result.rowsChanged);
+            else if (result.statementType === StatementType.INSERT) inserted = Number(result.rowsChanged);
           }
           const { start, end } = monthBounds(job.month);
           const pickup = ident(dataset(job.taxi).pickupColumn);
