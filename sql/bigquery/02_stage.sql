@@ -57,5 +57,7 @@ SELECT
     WHEN 'outside_month' THEN CONCAT('pickup ', IFNULL(CAST({{pickup}} AS STRING), 'empty'), ' is not in ', @month)
     WHEN 'duplicate' THEN 'repeats an earlier line'
   END AS detail,
-  line AS raw_line
+  -- The text is kept for quarantined rows only (twin of the DuckDB step): a loaded row is its typed
+  -- columns, and the quarantine step then reads a nearly empty column instead of every line again.
+  IF(reason IS NULL, NULL, line) AS raw_line
 FROM classified;

@@ -52,7 +52,7 @@ describe('demo, query and plan', () => {
     const r = await cli(['plan', '--target', 'duckdb', '--taxi', 'yellow', '--month', '2021-01', '--data-dir', tmp.dir, '--json']);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as { step: string; sql: string }[];
-    expect(plan.map((s) => s.step)).toEqual(['tables', 'tables', 'external', 'stage', 'stage', 'merge', 'merge', 'quarantine', 'quarantine']);
+    expect(plan.map((s) => s.step)).toEqual(['tables', 'tables', 'external', 'stage', 'stage', 'stage', 'merge', 'merge', 'quarantine', 'quarantine']);
     const all = plan.map((s) => s.sql).join('\n');
     expect(all).not.toMatch(/\$\w+|\{\{/);
     expect(all).toMatch(/"tpep_pickup_datetime" >= CAST\('2021-01-01 00:00:00' AS TIMESTAMP\)/);
@@ -60,6 +60,7 @@ describe('demo, query and plan', () => {
     expect(plan[0]!.sql).toMatch(/CREATE TABLE IF NOT EXISTS "yellow_tripdata"/);
     expect(plan[3]!.sql).toMatch(/'yellow_tripdata_2021-01\.csv\.gz' AS filename/);
     expect(plan[4]!.sql).toMatch(/^(--.*\n)*UPDATE "yellow_tripdata_staging_2021_01"\nSET reason = 'duplicate'/);
+    expect(plan[5]!.sql).toMatch(/^(--.*\n)*UPDATE "yellow_tripdata_staging_2021_01" AS s\nSET raw_line = src\.line/);
     const text = await cli(['plan', '--taxi', 'yellow', '--month', '2021-01', '--data-dir', tmp.dir]);
     expect(text.stdout).toMatch(/^-- step: tables\n(--.*\n)*CREATE TABLE IF NOT EXISTS "yellow_tripdata"/);
   });

@@ -82,11 +82,14 @@ describe('source faults', () => {
     const row = { VendorID: '2', lpep_pickup_datetime: '2020-10-05 10:00:00', lpep_dropoff_datetime: '2020-10-05 10:20:00', total_amount: '12.50' };
     const dir = tempDir();
     try {
-      const file = writeGzCsv(join(dir.dir, 'r.csv.gz'), [order.join(','), line(row)]);
+      // The row twice: the copy is quarantined with its own line read back from the file.
+      const file = writeGzCsv(join(dir.dir, 'r.csv.gz'), [order.join(','), line(row), line(row)]);
       const server = await source({ [PATH]: file });
       const s = await run(server.url, dir.dir, 'green', '2020-10');
       await server.close();
-      expect(s).toMatchObject({ status: 'succeeded', rowsLoaded: 1 });
+      expect(s).toMatchObject({ status: 'succeeded', rowsLoaded: 1, rowsQuarantined: 1 });
+      const q = await (await import('../helpers/stack.js')).query(dir.dir, 'SELECT reason, raw_line FROM green_tripdata_quarantine');
+      expect(q).toEqual([{ reason: 'duplicate', raw_line: line(row) }]);
       const [r] = await (await import('../helpers/stack.js')).query(dir.dir, 'SELECT VendorID, CAST(total_amount AS VARCHAR) AS t, unique_row_id FROM green_tripdata');
       expect(r).toMatchObject({ VendorID: '2', t: '12.500000000' });
       // The id hashes the canonical column order, so it does not depend on the file's order.
