@@ -1,18 +1,26 @@
--- Step "merge": make the month in the main table equal to the staged rows. Both statements are bounded
--- to the month's pickup range (DuckDB skips other months' row groups by their min/max), and rows already
--- present (same unique_row_id) are left alone, so a rerun changes nothing. The adapter runs them in one
--- transaction with the quarantine replacement. (BigQuery's twin is one MERGE; in DuckDB a MERGE whose ON
--- holds the month bounds becomes a nested-loop join, so the two halves are written out.)
-DELETE FROM {{main_table}} AS t
-WHERE t.{{pickup}} >= CAST($month_start AS TIMESTAMP)
-  AND t.{{pickup}} < CAST($month_end AS TIMESTAMP)
-  AND t.unique_row_id NOT IN (SELECT unique_row_id FROM {{staging_table}} WHERE reason IS NULL);
+-- Step "merge": make the month in the main table equal to the staged rows. The staged Parquet file
+-- becomes the month's partition file by one atomic rename (the adapter links it in place), which
+-- replaces the month's loaded and quarantined rows together: there is no window in which the month is
+-- half replaced, and the other months are not read or written. (BigQuery's twin is one MERGE bounded to
+-- the month.) The statements below count what the replacement changes, then (re)define the main table
+-- over the partition files.
 
-INSERT INTO {{main_table}} BY NAME
+-- name: changes
+-- Only when the month was loaded before: ids staged now and not loaded before, and the reverse.
+SELECT
+  (SELECT count(*) FROM (
+    SELECT unique_row_id FROM read_parquet({{staging_file}}) WHERE reason IS NULL
+    EXCEPT
+    SELECT unique_row_id FROM read_parquet({{partition_file}}) WHERE reason IS NULL
+  )) AS inserted,
+  (SELECT count(*) FROM (
+    SELECT unique_row_id FROM read_parquet({{partition_file}}) WHERE reason IS NULL
+    EXCEPT
+    SELECT unique_row_id FROM read_parquet({{staging_file}}) WHERE reason IS NULL
+  )) AS deleted;
+
+-- name: view
+CREATE OR REPLACE VIEW {{main_table}} AS
 SELECT {{column_names}}, unique_row_id, filename
-FROM {{staging_table}}
-WHERE reason IS NULL
-  AND unique_row_id NOT IN (
-    SELECT unique_row_id FROM {{main_table}}
-    WHERE {{pickup}} >= CAST($month_start AS TIMESTAMP) AND {{pickup}} < CAST($month_end AS TIMESTAMP)
-  );
+FROM read_parquet({{partition_glob}})
+WHERE reason IS NULL;

@@ -1,7 +1,6 @@
--- Step "quarantine": the file's quarantined lines replace its earlier ones.
-DELETE FROM {{quarantine_table}} WHERE filename = $filename;
-
-INSERT INTO {{quarantine_table}} (filename, reason, detail, raw_line, quarantined_at)
-SELECT filename, reason, detail, raw_line, CAST(now() AS TIMESTAMP)
-FROM {{staging_table}}
+-- Step "quarantine": the quarantined lines of every loaded file, read from the same partition files as
+-- the main table, so a month's quarantine rows are replaced in the same rename as its loaded rows.
+CREATE OR REPLACE VIEW {{quarantine_table}} AS
+SELECT filename, reason, detail, raw_line, staged_at AS quarantined_at
+FROM read_parquet({{partition_glob}})
 WHERE reason IS NOT NULL;

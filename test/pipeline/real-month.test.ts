@@ -83,6 +83,30 @@ describe('green 2020-10, the real release file', () => {
     expect(texts).toEqual({ kept: '9', quarantined: '9' });
   });
 
+  it('keeps the month as one Parquet partition file, the staged file linked in, no temp file left', async () => {
+    const { readdirSync, statSync } = await import('node:fs');
+    const tables = join(tmp.dir, 'tables');
+    const listing = readdirSync(tables, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name).slice(tables.length + 1))
+      .sort();
+    expect(listing).toEqual(['green_tripdata/2020-10.parquet', 'staging/green_tripdata_staging_2020_10.parquet']);
+    // The partition is the staged file itself (a hard link): the merge rewrote nothing.
+    expect(statSync(join(tables, 'green_tripdata/2020-10.parquet')).ino).toBe(statSync(join(tables, 'staging/green_tripdata_staging_2020_10.parquet')).ino);
+    // Loaded and quarantined rows are in the one file; the two tables are views that split it.
+    const [split] = await query(
+      tmp.dir,
+      `SELECT count(*) FILTER (WHERE reason IS NULL) AS loaded, count(*) FILTER (WHERE reason IS NOT NULL) AS quarantined FROM read_parquet('${join(tables, 'green_tripdata/*.parquet')}')`,
+    );
+    expect(split).toEqual({ loaded: '95111', quarantined: '9' });
+    const kinds = await query(tmp.dir, `SELECT table_name AS t, table_type AS k FROM information_schema.tables WHERE table_name LIKE 'green_tripdata%' ORDER BY t`);
+    expect(kinds).toEqual([
+      { t: 'green_tripdata', k: 'VIEW' },
+      { t: 'green_tripdata_quarantine', k: 'VIEW' },
+      { t: 'green_tripdata_staging_2020_10', k: 'VIEW' },
+    ]);
+  });
+
   it('a rerun changes nothing', async () => {
     const before = await fingerprint(tmp.dir, 'green_tripdata');
     const again = await run(server.url, tmp.dir, 'green', '2020-10');

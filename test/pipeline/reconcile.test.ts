@@ -2,7 +2,7 @@
  * Merge reconciles before it commits: when the lines extract counted do not equal staged + quarantined,
  * it answers 409 with both figures and leaves the tables as they were.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, expect, it } from 'vitest';
@@ -44,4 +44,23 @@ it('a count that does not reconcile fails the merge and changes nothing', async 
   } finally {
     await server.close();
   }
+});
+
+it('merge before any stage answers 400 and changes nothing', async () => {
+  const server = await source({ '/green/green_tripdata_2020-10.csv.gz': REAL_MONTH });
+  const dir = tempDir();
+  const stack = await startLocalStack(testConfig(server.url, dir.dir));
+  try {
+    const post = async (fn: 'extract' | 'merge') => {
+      const res = await request(stack.urls[fn], { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"taxi":"green","month":"2020-10"}' });
+      return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+    };
+    expect(await post('extract')).toMatchObject({ status: 200, body: { status: 'extracted' } });
+    expect(await post('merge')).toEqual({ status: 400, body: { kind: 'bad_request', error: 'nothing is staged for green 2020-10: run stage first' } });
+  } finally {
+    await stack.close();
+    await server.close();
+  }
+  expect(readdirSync(dir.dir).sort()).toEqual(['functions.log', 'lake']);
+  dir.cleanup();
 });

@@ -57,6 +57,8 @@ export function datasetSlots(ds: Dataset, fileColumns: readonly string[]) {
   const indent = (lines: string[]) => lines.map((l) => `    ${l}`).join(',\n');
   return {
     column_definitions: ds.columns.map((c) => `  ${ident(c.name)} ${DUCKDB_TYPES[c.kind]}`).join(',\n'),
+    // The typed columns of a table with no row yet (the views before a month lands).
+    empty_columns: ds.columns.map((c) => `  CAST(NULL AS ${DUCKDB_TYPES[c.kind]}) AS ${ident(c.name)}`).join(',\n'),
     column_names: ds.columns.map((c) => ident(c.name)).join(', '),
     column_count: String(ds.columns.length),
     pickup: ident(ds.pickupColumn),

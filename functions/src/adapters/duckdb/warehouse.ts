@@ -1,9 +1,14 @@
 /**
- * The embedded warehouse: DuckDB in one file under the data dir, running `sql/duckdb/` templates.
+ * The embedded warehouse: DuckDB running `sql/duckdb/` templates, with its catalog in one file under the
+ * data dir and its rows in Parquet files beside it (`tables/`): one staging file per month, and one
+ * partition file per loaded month, which the main and quarantine tables are views over.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { PipelineError } from '../../domain/errors.js';
 import { dataset } from '../../domain/datasets.js';
 import { monthBounds } from '../../domain/months.js';
 import { mainTable, quarantineTable, releaseFileName, stagingTable } from '../../domain/naming.js';
@@ -38,6 +43,46 @@ function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
 
 const instances = new Map<string, Promise<DuckDBInstance>>();
 
+/** The files behind one month's tables. */
+interface MonthFiles {
+  /** The staged rows of the month: what the staging table reads. */
+  staged: string;
+  /** Where stage writes first, and rewrites when it marks duplicates; renamed to `staged` at the end. */
+  write: string;
+  rewrite: string;
+  /** The month's partition of the main and quarantine tables. */
+  partition: string;
+  /** Every partition of the dataset. */
+  glob: string;
+}
+
+/** Statements of a template file, by the `-- name: x` line each starts with. */
+function byName(statements: Statement[]): Map<string, Statement> {
+  const out = new Map<string, Statement>();
+  for (const s of statements) {
+    const name = /^-- name: (\w+)$/m.exec(s.sql)?.[1];
+    if (name) out.set(name, s);
+  }
+  return out;
+}
+
+/** Point `target` at the bytes of `source` in one atomic rename (a hard link; a copy across devices). */
+function publish(source: string, target: string): void {
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${basename(target)}.tmp-${randomUUID()}`);
+  try {
+    try {
+      linkSync(source, tmp);
+    } catch {
+      copyFileSync(source, tmp);
+    }
+    renameSync(tmp, target);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
 /** DuckDB implementation of the warehouse port. */
 export class DuckDbWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
@@ -48,10 +93,28 @@ export class DuckDbWarehouse implements Warehouse {
    * @param settings DuckDB settings for the instance, e.g. `memory_limit`; a limit makes DuckDB spill
    *   to `<path>.tmp/` instead of growing past it
    */
+  /** Folder of the Parquet files: `tables/` beside the database file. */
+  readonly tablesDir: string;
+
   constructor(
     private readonly path: string,
     private readonly settings: Record<string, string> = {},
-  ) {}
+  ) {
+    this.tablesDir = path === ':memory:' ? join(tmpdir(), `taxi-elt-${process.pid}`, 'tables') : join(dirname(path), 'tables');
+  }
+
+  private files(job: MonthJob): MonthFiles {
+    const staging = stagingTable(job.taxi, job.month);
+    const id = randomUUID();
+    const main = join(this.tablesDir, mainTable(job.taxi));
+    return {
+      staged: join(this.tablesDir, 'staging', `${staging}.parquet`),
+      write: join(this.tablesDir, 'staging', `.${staging}.write-${id}`),
+      rewrite: join(this.tablesDir, 'staging', `.${staging}.rewrite-${id}`),
+      partition: join(main, `${job.month}.parquet`),
+      glob: join(main, '*.parquet'),
+    };
+  }
 
   private async connect(): Promise<DuckDBConnection> {
     if (!this.instance) {
@@ -72,7 +135,7 @@ export class DuckDbWarehouse implements Warehouse {
     return (await this.instance).connect();
   }
 
-  private statements(job: MonthJob, steps: readonly string[]): Statement[] {
+  private statements(job: MonthJob, steps: readonly string[], files: MonthFiles = this.files(job)): Statement[] {
     const ds = dataset(job.taxi);
     const { start, end } = monthBounds(job.month);
     const slots: Record<string, string> = {
@@ -82,12 +145,18 @@ export class DuckDbWarehouse implements Warehouse {
       staging_table: ident(stagingTable(job.taxi, job.month)),
       external_table: ident(`${stagingTable(job.taxi, job.month)}_external`),
       raw_uri: literal(job.object.uri),
+      staging_write: literal(files.write),
+      staging_rewrite: literal(files.rewrite),
+      staging_file: literal(files.staged),
+      partition_file: literal(files.partition),
+      partition_glob: literal(files.glob),
     };
     const params: Record<string, Param> = {
       month: job.month,
       month_start: start,
       month_end: end,
       filename: releaseFileName(job.taxi, job.month),
+      staged_at: new Date().toISOString().replace('T', ' ').replace('Z', ''),
     };
     const out: Statement[] = [];
     for (const step of steps) {
@@ -110,17 +179,36 @@ export class DuckDbWarehouse implements Warehouse {
 
   async stage(job: MonthJob): Promise<StageCounts & StepStats> {
     return serialised(this.path, async () => {
+      const files = this.files(job);
+      mkdirSync(dirname(files.staged), { recursive: true });
       const con = await this.connect();
       try {
-        for (const s of this.statements(job, STAGE_STEPS)) await con.run(s.sql, s.params);
+        const all = this.statements(job, STAGE_STEPS, files);
+        for (const s of all.filter((x) => x.step !== 'stage')) await con.run(s.sql, s.params);
+        const stage = byName(all.filter((x) => x.step === 'stage'));
+        const run = (name: string) => con.runAndReadAll(stage.get(name)!.sql, stage.get(name)!.params);
+        await run('write');
+        const duplicates = Number((await run('duplicates')).getRowObjectsJS()[0]!.duplicates);
+        if (duplicates > 0) await run('rewrite');
+        renameSync(duplicates > 0 ? files.rewrite : files.write, files.staged);
+        await run('view');
         return await this.count(con, job);
       } finally {
         con.closeSync();
+        rmSync(files.write, { force: true });
+        rmSync(files.rewrite, { force: true });
       }
     });
   }
 
+  private requireStaged(job: MonthJob, files: MonthFiles): void {
+    if (!existsSync(files.staged)) {
+      throw new PipelineError('bad_request', `nothing is staged for ${job.taxi} ${job.month}: run stage first`);
+    }
+  }
+
   async stagedCounts(job: MonthJob): Promise<StageCounts> {
+    this.requireStaged(job, this.files(job));
     const con = await this.connect();
     try {
       return await this.count(con, job);
@@ -138,34 +226,26 @@ export class DuckDbWarehouse implements Warehouse {
 
   async replaceMonth(job: MonthJob): Promise<MergeCounts & StepStats> {
     return serialised(this.path, async () => {
+      const files = this.files(job);
+      this.requireStaged(job, files);
       const con = await this.connect();
       try {
-        await con.run('BEGIN TRANSACTION');
-        try {
-          let inserted = 0;
-          let deleted = 0;
-          for (const s of this.statements(job, MERGE_STEPS)) {
-            const result = await con.run(s.sql, s.params);
-            if (s.step !== 'merge') continue;
-            if (result.statementType === StatementType.DELETE) deleted = Number(result.rowsChanged);
-            else if (result.statementType === StatementType.INSERT) inserted = Number(result.rowsChanged);
-          }
-          const { start, end } = monthBounds(job.month);
-          const pickup = ident(dataset(job.taxi).pickupColumn);
-          const rowsLoaded = Number(
-            (
-              await con.runAndReadAll(
-                `SELECT count(*) AS n FROM ${ident(mainTable(job.taxi))} WHERE ${pickup} >= CAST($s AS TIMESTAMP) AND ${pickup} < CAST($e AS TIMESTAMP)`,
-                { s: start, e: end },
-              )
-            ).getRowObjectsJS()[0]!.n,
-          );
-          await con.run('COMMIT');
-          return { inserted, deleted, rowsLoaded };
-        } catch (err) {
-          await con.run('ROLLBACK').catch(() => undefined);
-          throw err;
+        const merge = byName(this.statements(job, ['merge'], files));
+        const staged = await this.count(con, job);
+        let inserted = staged.staged;
+        let deleted = 0;
+        if (existsSync(files.partition)) {
+          const changes = merge.get('changes')!;
+          const row = (await con.runAndReadAll(changes.sql, changes.params)).getRowObjectsJS()[0]!;
+          inserted = Number(row.inserted);
+          deleted = Number(row.deleted);
         }
+        // The commit: the month's loaded and quarantined rows are replaced together, atomically.
+        publish(files.staged, files.partition);
+        const view = merge.get('view')!;
+        await con.run(view.sql, view.params);
+        for (const s of this.statements(job, ['quarantine'], files)) await con.run(s.sql, s.params);
+        return { inserted, deleted, rowsLoaded: staged.staged };
       } finally {
         con.closeSync();
       }
