@@ -19,15 +19,15 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import type { RunSummary } from '../../functions/src/domain/summary.js';
 import { serveFiles } from '../../functions/src/local/file-server.js';
 import { generateMonth, type GenTaxi, type GeneratedMonth } from './generate.js';
 import { peerUnavailable, startPeerCluster, type PeerCluster, type PeerMonthResult } from './peer-postgres.js';
 import { TreeSampler, type MemoryPeaks } from './proc.js';
-import type { ChildRunResult } from './ours-child.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
-const CHILD = join(HERE, 'ours-child.ts');
+const CHILD = join(HERE, 'ours-child.mjs');
 const DOC = join(ROOT, 'docs/benchmarks.md');
 const MARK_START = '<!-- bench:results:start -->';
 const MARK_END = '<!-- bench:results:end -->';
@@ -85,6 +85,13 @@ function machine(): Record<string, string> {
 
 // ---------- ours: a child process, memory of its tree sampled ----------
 
+/** What the child's `run` mode prints on its last line (test/bench/ours-child.mjs). */
+interface ChildRunResult {
+  /** Milliseconds: stack start until extract starts, each step, stack close after merge, and the three steps together. */
+  ms: { start: number; extract: number; stage: number; merge: number; close: number; chain: number };
+  summary: RunSummary;
+}
+
 interface OursRun {
   wallMs: number;
   memory: MemoryPeaks;
@@ -94,7 +101,7 @@ interface OursRun {
 function runChild(args: string[], onLine?: (line: string) => void, onSpawn?: (pid: number) => void): Promise<{ wallMs: number; lines: string[] }> {
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
     let buffer = '';
     let stderr = '';
@@ -191,6 +198,12 @@ async function main(argv: string[]): Promise<number> {
   for (const t of only) if (!TARGETS.includes(t)) throw new Error(`--only: unknown target ${t}`);
   const peerWhy = o.skipPeer ? 'skipped by --skip-peer' : peerUnavailable();
   if (peerWhy && !o.skipPeer) log(`peer: ${peerWhy}; running without it`);
+
+  // Ours runs as installed: the compiled package (dist/), not the sources through the TypeScript loader.
+  log('building dist/ (npm run build)');
+  await new Promise<void>((ok, fail) =>
+    spawn('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' }).on('close', (code) => (code === 0 ? ok() : fail(new Error(`npm run build exited ${code}`)))),
+  );
 
   const tmp = mkdtempSync(join(tmpdir(), 'taxi-bench-'));
   const published = new Map<string, string>();

@@ -18,6 +18,7 @@ export interface StreamFacts {
 }
 
 const MAX_HEADER = 64 * 1024;
+const INFLATE_INPUT = 1024 * 1024;
 
 /** Describe the first bytes of a file that is not gzip, for the error message. */
 function sniff(chunk: Uint8Array): string {
@@ -93,7 +94,7 @@ export function verifyGzipCsv(
     // Large output chunks and a deep input buffer: zlib works on the thread pool, and with the 16 KiB
     // defaults every chunk is a round trip, so the download waits on decompression chunk by chunk.
     // (highWaterMark reaches the underlying Transform; ZlibOptions' type does not list it.)
-    const zlibOptions = { chunkSize: 256 * 1024, highWaterMark: 4 * 1024 * 1024 };
+    const zlibOptions = { chunkSize: 1024 * 1024, highWaterMark: 4 * 1024 * 1024 };
     const gunzip = createGunzip(zlibOptions);
     let failure: Error | null = null;
     let headerSeen = false;
@@ -128,6 +129,18 @@ export function verifyGzipCsv(
     ended.catch(() => undefined);
     const write = (chunk: Uint8Array): Promise<void> =>
       gunzip.write(chunk) || failure ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve));
+    // Network chunks (~64 KiB) are handed to zlib in 1 MiB pieces: each write is a thread-pool round
+    // trip, and with socket-sized writes those round trips, not inflate, set the pace (0.31 s against
+    // 0.23 s to inflate a 22 MB file).
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const piece = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      await write(piece);
+    };
 
     try {
       // The gzip magic may arrive split across chunks: hold back up to two bytes to check it.
@@ -145,10 +158,13 @@ export function verifyGzipCsv(
         }
         hash.update(chunk);
         bytes += chunk.byteLength;
-        await write(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.byteLength;
+        if (pendingBytes >= INFLATE_INPUT) await flush();
         if (failure) throw failure;
         yield chunk;
       }
+      await flush();
       if (head && head.length > 0) throw new BadSourceError(`the source is not a gzip file: it starts with ${sniff(head)}`);
       const first = head !== null;
       if (first) throw new BadSourceError('the source file is empty');

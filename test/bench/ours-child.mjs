@@ -1,0 +1,67 @@
+/**
+ * Child process of the benchmark, so its memory is measured apart from the benchmark's own. Plain
+ * JavaScript over the compiled package in dist/ (the benchmark builds it first): what an installed
+ * `taxi-elt` runs, without the TypeScript loader a development checkout starts with.
+ *
+ * `run <taxi> <month> <sourceUrl> <dataDir>`: the embedded pipeline as `taxi-elt run` runs it (the
+ * functions served on loopback by the functions framework, called over HTTP by the month workflow),
+ * through the public `runMonth`. Prints `@@phase <step>` when each step starts and, last, one
+ * JSON line with the summary and the step times (`ChildRunResult` in main.ts).
+ *
+ * `ctas <csv.gz> <dbFile>`: the bare DuckDB baseline, `CREATE TABLE AS SELECT * FROM read_csv(...)`.
+ */
+import { enableCompileCache } from 'node:module';
+// As bin/taxi-elt does: V8 keeps the compiled modules on disk between runs.
+enableCompileCache?.();
+const { DuckDBInstance } = await import('@duckdb/node-api');
+const { parseConfig } = await import('../../dist/config.js');
+const { runMonth } = await import('../../dist/local/run-month.js');
+
+async function run(taxi, month, sourceUrl, dataDir) {
+  const config = parseConfig({ TAXI_SOURCE_URL: sourceUrl, TAXI_DATA_DIR: dataDir, TAXI_HTTP_RETRIES: '0' });
+  const t0 = performance.now();
+  const marks = {};
+  const summary = await runMonth(config, taxi, month, {
+    log: () => undefined,
+    onStep: (event) => {
+      const step = typeof event === 'string' ? event : event.step;
+      marks[step] = performance.now();
+      process.stdout.write(`@@phase ${step}\n`);
+    },
+  });
+  const ended = performance.now();
+  // The step answers return before the stack closes: merge's end is not observable from outside, so
+  // "merge" here includes closing the stack (DuckDB checkpoint on close).
+  const span = (from, to) => (marks[from] !== undefined && to !== undefined ? to - marks[from] : 0);
+  const result = {
+    ms: {
+      start: (marks.extract ?? ended) - t0,
+      extract: span('extract', marks.stage),
+      stage: span('stage', marks.merge),
+      merge: span('merge', ended),
+      close: 0,
+      chain: span('extract', ended),
+    },
+    summary,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+async function ctas(file, dbFile) {
+  const instance = await DuckDBInstance.create(dbFile);
+  const con = await instance.connect();
+  const t0 = performance.now();
+  await con.run(`CREATE TABLE t AS SELECT * FROM read_csv('${file.replace(/'/g, "''")}')`);
+  const ms = performance.now() - t0;
+  const n = Number((await con.runAndReadAll('SELECT count(*) AS n FROM t')).getRowObjectsJS()[0].n);
+  con.closeSync();
+  instance.closeSync();
+  process.stdout.write(`${JSON.stringify({ ms, rows: n })}\n`);
+}
+
+const [mode, ...args] = process.argv.slice(2);
+const done = mode === 'run' ? run(args[0], args[1], args[2], args[3]) : mode === 'ctas' ? ctas(args[0], args[1]) : Promise.reject(new Error(`unknown mode ${mode}`));
+done.catch((err) => {
+  process.stderr.write(`${err?.stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});
