@@ -98,16 +98,33 @@ export function verifyGzipCsv(
     const gunzip = createGunzip(zlibOptions);
     let failure: Error | null = null;
     let headerSeen = false;
-    gunzip.on('data', (buf: Buffer) => {
-      if (failure) return;
-      try {
-        counter.push(buf);
-        if (!headerSeen && counter.header !== null) {
-          headerSeen = true;
-          onHeader(counter.header);
+    // Inflated text is counted on the next turn of the event loop, not in the 'data' handler: zlib
+    // queues its next inflate job only after that handler returns, so counting there would leave the
+    // inflate thread idle for the time counting takes.
+    let inflated: Buffer[] = [];
+    let counting = false;
+    const count = () => {
+      counting = false;
+      const bufs = inflated;
+      inflated = [];
+      for (const buf of bufs) {
+        if (failure) return;
+        try {
+          counter.push(buf);
+          if (!headerSeen && counter.header !== null) {
+            headerSeen = true;
+            onHeader(counter.header);
+          }
+        } catch (err) {
+          failure = err as Error;
         }
-      } catch (err) {
-        failure = err as Error;
+      }
+    };
+    gunzip.on('data', (buf: Buffer) => {
+      inflated.push(buf);
+      if (!counting) {
+        counting = true;
+        setImmediate(count);
       }
     });
     // One waiter at a time: the writer waits for 'drain', and an error must wake it too.
@@ -170,6 +187,7 @@ export function verifyGzipCsv(
       if (first) throw new BadSourceError('the source file is empty');
       gunzip.end();
       await ended;
+      count();
       if (failure) throw failure;
       counter.end();
       if (counter.header === null) throw new BadSourceError('the file has no header line');
