@@ -1,7 +1,7 @@
 /**
- * Profiling aid behind the findings in docs/benchmarks.md: times each statement the DuckDB warehouse
- * runs for a month (from its public `plan()`), variants of the stage statement with one suspect removed,
- * and the extract step's stream stages on their own.
+ * Profiling aid behind the findings in docs/benchmarks.md: times the DuckDB warehouse's stage and merge
+ * for six months in a row, variants of the stage's write statement with one suspect removed, and the
+ * extract step's stream stages on their own.
  *
  * `tsx test/bench/profile.ts [--rows 1000000] [--taxi yellow]`
  */
@@ -51,7 +51,7 @@ try {
   await timeIt('extract: read + gunzip (pipe)', () => drain(createReadStream(file).pipe(createGunzip())));
   await timeIt('extract: read + verifyGzipCsv (gunzip, sha256, line count)', () => drain(verifyGzipCsv(createReadStream(file), () => undefined).stream));
 
-  // ---- warehouse statements ----
+  // ---- warehouse steps, through the adapter (as the functions call it) ----
   const columns = headerOf(taxi).split(',');
   const jobOf = (m: string, path: string): MonthJob => ({
     taxi,
@@ -63,32 +63,27 @@ try {
       meta: { taxi, month: m, sourceUrl: 'x', etag: null, bytes: 0, sha256: '', dataLines: rows, columns, extractedAt: '' },
     } as MonthJob['object'],
   });
-  const plan = (m: string, path: string) => new DuckDbWarehouse(':memory:').plan(jobOf(m, path));
-  const db = await DuckDBInstance.create(join(tmp, 'w.duckdb'));
-  const con = await db.connect();
+  const warehouse = new DuckDbWarehouse(join(tmp, 'w.duckdb'), { memory_limit: '512MB' });
   for (const [i, m] of months.entries()) {
-    for (const st of plan(m, files[i]!)) {
-      if (i > 0 && i < months.length - 1) {
-        await con.run(st.sql);
-        continue;
-      }
-      const first = st.sql.split('\n').find((l) => l.trim() && !l.trim().startsWith('--'))!.trim().slice(0, 40);
-      await timeIt(`month ${i + 1} ${st.step}: ${first}`, () => con.run(st.sql));
-    }
+    await timeIt(`month ${i + 1} stage (write, duplicates, view, counts)`, () => warehouse.stage(jobOf(m, files[i]!)));
+    await timeIt(`month ${i + 1} merge (link the partition, views)`, () => warehouse.replaceMonth(jobOf(m, files[i]!)));
   }
-  // ---- stage variants on month 1 ----
-  const stage = plan(months[0]!, file).find((st) => st.step === 'stage')!.sql;
-  const external = plan(months[0]!, file).find((st) => st.step === 'external')!.sql;
-  await con.run(external);
+  await warehouse.close();
+
+  // ---- variants of the stage's write statement on month 1 ----
+  const plan = new DuckDbWarehouse(join(tmp, 'v.duckdb')).plan(jobOf(months[0]!, file));
+  const write = plan.find((st) => st.sql.includes('-- name: write'))!.sql.replace(/TO '[^']+' \(FORMAT parquet\)$/, `TO '${join(tmp, 'v.parquet')}' (FORMAT parquet)`);
+  const select = write.slice(write.indexOf('WITH fields'), write.lastIndexOf(') TO '));
+  const db = await DuckDBInstance.create(join(tmp, 'v.duckdb'), { preserve_insertion_order: 'false', memory_limit: '512MB' });
+  const con = await db.connect();
+  for (const st of plan.filter((x) => x.step === 'tables' || x.step === 'external')) await con.run(st.sql);
   const variants: [string, string][] = [
-    ['stage as is', stage],
-    ['stage without the duplicate window (row_number OVER PARTITION BY line)', stage.replace(/WHEN row_number\(\) OVER \(PARTITION BY line\) > 1 THEN 'duplicate'/, '')],
-    ['stage without sha256 of the canonical text', stage.replace(/sha256\(concat_ws[\s\S]*?\) AS unique_row_id/, "'' AS unique_row_id")],
-    ['stage with the window on md5_number(line) (HUGEINT) instead of line', stage.replace(/PARTITION BY line/, 'PARTITION BY md5_number(line)')],
-    ['stage with md5 instead of sha256', stage.replace(/sha256\(concat_ws/, 'md5(concat_ws')],
-    ['stage with DOUBLE instead of DECIMAL(18,9)', stage.replace(/DECIMAL\(18,9\)/g, 'DOUBLE')],
-    ['stage without raw_line column', stage.replace(/line AS raw_line/, 'NULL AS raw_line')],
-    ['only read + split the lines (count)', `SELECT count(*) FROM (SELECT string_split(line, ',') f FROM ${/CREATE OR REPLACE TEMP VIEW (\S+)/.exec(external)![1]})`],
+    ['write to Parquet (as is)', write],
+    ['the same SELECT into a DuckDB table (CTAS)', `CREATE OR REPLACE TABLE t AS ${select}`],
+    ['the same SELECT, computed only (no write)', `SELECT count(*), sum(hash(x)) FROM (${select}) x`],
+    ['without md5 of the line', `SELECT count(*), sum(hash(x)) FROM (${select.replace(/md5\(line\)/, "''")}) x`],
+    ['with DOUBLE instead of DECIMAL(18,9)', `SELECT count(*), sum(hash(x)) FROM (${select.replace(/DECIMAL\(18,9\)/g, 'DOUBLE')}) x`],
+    ['only read + split the lines', `SELECT count(*) FROM (SELECT string_split(line, ',') f FROM ${/CREATE OR REPLACE TEMP VIEW (\S+)/.exec(plan.find((x) => x.step === 'external')!.sql)![1]})`],
   ];
   for (const [label, sql] of variants) await timeIt(label, () => con.run(sql));
   con.closeSync();
