@@ -50,11 +50,11 @@ export async function serveFiles(files: Published, intercept?: Intercept, port =
         'accept-ranges': 'bytes',
         etag,
       });
-      createReadStream(file, { start }).pipe(res);
+      createReadStream(file, { start, highWaterMark: 1 << 20 }).pipe(res);
       return;
     }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size, 'accept-ranges': 'bytes', etag });
-    createReadStream(file).pipe(res);
+    createReadStream(file, { highWaterMark: 1 << 20 }).pipe(res);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
