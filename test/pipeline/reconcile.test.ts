@@ -64,3 +64,24 @@ it('merge before any stage answers 400 and changes nothing', async () => {
   expect(readdirSync(dir.dir).sort()).toEqual(['functions.log', 'lake']);
   dir.cleanup();
 });
+
+it('a data dir from the earlier layout (main table as a DuckDB table) is refused with a clear 400, unchanged', async () => {
+  const server = await source({ '/green/green_tripdata_2020-10.csv.gz': REAL_MONTH });
+  const dir = tempDir();
+  try {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(join(dir.dir, 'warehouse.duckdb'));
+    const con = await db.connect();
+    await con.run('CREATE TABLE green_tripdata (VendorID BIGINT, unique_row_id VARCHAR, filename VARCHAR); INSERT INTO green_tripdata VALUES (2, \'x\', \'f\')');
+    con.closeSync();
+    db.closeSync();
+    const s = await run(server.url, dir.dir, 'green', '2020-10');
+    expect(s.status).toBe('failed');
+    expect(s.error).toMatch(/^stage: .*warehouse\.duckdb holds green_tripdata as tables of an earlier storage layout .*: load into a new data dir$/);
+    const [row] = await (await import('../helpers/stack.js')).query(dir.dir, 'SELECT count(*) AS n FROM green_tripdata');
+    expect(row!.n).toBe('1');
+  } finally {
+    await server.close();
+    dir.cleanup();
+  }
+});

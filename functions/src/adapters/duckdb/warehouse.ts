@@ -196,6 +196,7 @@ export class DuckDbWarehouse implements Warehouse {
       mkdirSync(dirname(files.staged), { recursive: true });
       const con = await this.connect();
       try {
+        await this.refuseOldLayout(con, job);
         const all = this.statements(job, STAGE_STEPS, files);
         for (const s of all.filter((x) => x.step !== 'stage')) await con.run(s.sql, s.params);
         const stage = byName(all.filter((x) => x.step === 'stage'));
@@ -212,6 +213,24 @@ export class DuckDbWarehouse implements Warehouse {
         rmSync(files.rewrite, { force: true });
       }
     });
+  }
+
+  /**
+   * Data dirs written before the month partitions kept the main table as a DuckDB table; the views
+   * cannot replace it, and a DuckDB catalog error would not say why.
+   */
+  private async refuseOldLayout(con: DuckDBConnection, job: MonthJob): Promise<void> {
+    const reader = await con.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_name IN ($main, $quarantine)`, {
+      main: mainTable(job.taxi),
+      quarantine: quarantineTable(job.taxi),
+    });
+    const old = reader.getRowObjectsJS().map((r) => String(r.table_name));
+    if (old.length) {
+      throw new PipelineError(
+        'bad_request',
+        `${this.path} holds ${old.join(' and ')} as tables of an earlier storage layout (now views over month partition files): load into a new data dir`,
+      );
+    }
   }
 
   private requireStaged(job: MonthJob, files: MonthFiles): void {
