@@ -22,7 +22,6 @@ interface Statement extends PlannedStatement {
   params: Record<string, Param>;
 }
 
-
 /** Replace `$name` parameters with literals, for `plan`. */
 export function inlineParams(sql: string, params: Record<string, Param>): string {
   return sql.replace(/\$(\w+)/g, (whole, name: string) => (name in params ? literal(params[name]!) : whole));
@@ -77,7 +76,11 @@ function byName(statements: Statement[]): Map<string, Statement> {
   return out;
 }
 
-/** Point `target` at the bytes of `source` in one atomic rename (a hard link; a copy across devices). */
+/**
+ * Point `target` at the bytes of `source` in one atomic rename (a hard link; a copy where links are not
+ * possible). Sharing the file is safe because no Parquet file here is ever written in place: a new stage
+ * writes a new file and renames it over the staging name, leaving the linked partition as it was.
+ */
 function publish(source: string, target: string): void {
   mkdirSync(dirname(target), { recursive: true });
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${randomUUID()}`);
@@ -99,14 +102,14 @@ export class DuckDbWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
   private instance?: Promise<DuckDBInstance>;
 
-  /**
-   * @param path database file, created on first use
-   * @param settings DuckDB settings for the instance, e.g. `memory_limit`; a limit makes DuckDB spill
-   *   to `<path>.tmp/` instead of growing past it
-   */
   /** Folder of the Parquet files: `tables/` beside the database file. */
   readonly tablesDir: string;
 
+  /**
+   * @param path database file (the catalog), created on first use
+   * @param settings DuckDB settings for the instance, e.g. `memory_limit`; a limit makes DuckDB spill
+   *   to `<path>.tmp/` instead of growing past it
+   */
   constructor(
     private readonly path: string,
     private readonly settings: Record<string, string> = {},
@@ -193,10 +196,10 @@ export class DuckDbWarehouse implements Warehouse {
   async stage(job: MonthJob): Promise<StageCounts & StepStats> {
     return serialised(this.path, async () => {
       const files = this.files(job);
-      mkdirSync(dirname(files.staged), { recursive: true });
       const con = await this.connect();
       try {
         await this.refuseOldLayout(con, job);
+        mkdirSync(dirname(files.staged), { recursive: true });
         const all = this.statements(job, STAGE_STEPS, files);
         for (const s of all.filter((x) => x.step !== 'stage')) await con.run(s.sql, s.params);
         const stage = byName(all.filter((x) => x.step === 'stage'));
