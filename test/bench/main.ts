@@ -41,6 +41,7 @@ interface Options {
   rows: number;
   runs: number;
   bigRows: number;
+  bigRuns: number;
   curveRows: number;
   curveMonths: number;
   seed: number;
@@ -198,6 +199,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--rows <n>', 'rows of the head-to-head month', Number, 1_000_000)
     .option('--runs <n>', 'runs per contender (median reported)', Number, 3)
     .option('--big-rows <n>', 'rows of the memory month (a full yellow month)', Number, 7_600_000)
+    .option('--big-runs <n>', 'runs of the memory month', Number, 3)
     .option('--curve-rows <n>', 'rows of each of the six curve months', Number, 1_000_000)
     .option('--curve-months <n>', 'months in the cost curve', Number, 6)
     .option('--seed <n>', 'generator seed', Number, 20_240_601)
@@ -347,24 +349,33 @@ async function main(argv: string[]): Promise<number> {
     }
 
     // ----- memory: a full yellow month -----
-    let extractBig: { peak: number; mbps: number } | undefined;
+    let extractBig: { peak: number; mbps: number[] } | undefined;
     if (only.has('memory')) {
       const month = '2019-03';
       const g = await gen('yellow', month, o.bigRows, o.seed + 1);
-      const dataDir = join(tmp, 'ours-big');
-      const r = await runOurs('yellow', month, server.url, dataDir);
-      rmSync(dataDir, { recursive: true, force: true });
+      // Several runs like every other measurement: memory is the highest peak of any run (per phase
+      // too), times and the extract rate are medians.
+      const runs: OursRun[] = [];
+      for (let i = 0; i < o.bigRuns; i++) {
+        const dataDir = join(tmp, `ours-big-${i}`);
+        const r = await runOurs('yellow', month, server.url, dataDir);
+        rmSync(dataDir, { recursive: true, force: true });
+        runs.push(r);
+        log(`memory month run ${i + 1}/${o.bigRuns} ours: ${sec(r.wallMs)} (extract ${sec(r.result.ms.extract)}), peak ${mb(r.memory.peak)} ${JSON.stringify(Object.fromEntries(Object.entries(r.memory.byPhase).map(([k, v]) => [k, mb(v)])))}`);
+      }
       rmSync(g.path, { force: true });
-      log(`memory month ours: ${sec(r.wallMs)}, peak ${mb(r.memory.peak)} ${JSON.stringify(Object.fromEntries(Object.entries(r.memory.byPhase).map(([k, v]) => [k, mb(v)])))}`);
-      extractBig = { peak: r.memory.byPhase.extract ?? NaN, mbps: g.bytes / 1e6 / (r.result.ms.extract / 1000) };
+      const peakOf = (phase?: string) => Math.max(...runs.map((r) => (phase ? (r.memory.byPhase[phase] ?? NaN) : r.memory.peak)));
+      const mid = (pick: (r: OursRun) => number) => median(runs.map(pick));
+      const r = { wallMs: mid((x) => x.wallMs), memory: { peak: peakOf(), byPhase: Object.fromEntries(['start', 'extract', 'stage', 'merge', 'close'].map((p) => [p, peakOf(p)])) }, result: runs[0]!.result };
+      const ms = (k: keyof ChildRunResult['ms']) => mid((x) => x.result.ms[k]);
+      extractBig = { peak: peakOf('extract'), mbps: runs.map((x) => g.bytes / 1e6 / (x.result.ms.extract / 1000)) };
       R.push(`### Memory: a full yellow month of ${num(o.bigRows)} rows`, '');
-      R.push(`File: ${mb(g.uncompressedBytes)} of CSV, ${mb(g.bytes)} gzip. One run (ours only).`, '');
+      R.push(`File: ${mb(g.uncompressedBytes)} of CSV, ${mb(g.bytes)} gzip. ${o.bigRuns} runs (ours only): median times, highest memory.`, '');
       R.push('| phase | wall | peak memory (RSS of the one process) |', '| --- | ---: | ---: |');
-      R.push(`| stack start (after module load) | ${sec(r.result.ms.start)} | ${mb(r.memory.byPhase.start ?? NaN)} |`);
-      R.push(`| extract | ${sec(r.result.ms.extract)} | ${mb(r.memory.byPhase.extract ?? NaN)} |`);
-      R.push(`| stage | ${sec(r.result.ms.stage)} | ${mb(r.memory.byPhase.stage ?? NaN)} |`);
-      R.push(`| merge | ${sec(r.result.ms.merge)} | ${mb(r.memory.byPhase.merge ?? NaN)} |`);
-      R.push(`| close | ${sec(r.result.ms.close)} | ${mb(r.memory.byPhase.close ?? NaN)} |`);
+      R.push(`| stack start (after module load) | ${sec(ms('start'))} | ${mb(r.memory.byPhase.start ?? NaN)} |`);
+      R.push(`| extract | ${sec(ms('extract'))} | ${mb(r.memory.byPhase.extract ?? NaN)} |`);
+      R.push(`| stage | ${sec(ms('stage'))} | ${mb(r.memory.byPhase.stage ?? NaN)} |`);
+      R.push(`| merge | ${sec(ms('merge'))} | ${mb(r.memory.byPhase.merge ?? NaN)} |`);
       R.push(`| **whole run** | ${sec(r.wallMs)} | **${mb(r.memory.peak)}** |`, '');
       R.push(`Rows loaded ${num(r.result.summary.rowsLoaded)}, quarantined ${num(r.result.summary.rowsQuarantined)}.`, '');
       report.verdicts.push({ target: `${num(o.bigRows)}-row yellow month: peak memory ≤ 1 GiB`, met: r.memory.peak <= GiB, figure: `${mb(r.memory.peak)} (stage ${mb(r.memory.byPhase.stage ?? NaN)}, merge ${mb(r.memory.byPhase.merge ?? NaN)})` });
@@ -381,13 +392,13 @@ async function main(argv: string[]): Promise<number> {
 
     // ----- extract throughput -----
     if (only.has('extract') && extractSmall) {
-      const best = Math.max(median(extractSmall.mbps), extractBig?.mbps ?? 0);
+      const best = Math.max(median(extractSmall.mbps), extractBig ? median(extractBig.mbps) : 0);
       R.push('### Extract throughput over loopback', '');
-      R.push(`Compressed MB (10^6 bytes) per second of the extract step (download, gzip check, sha256, line count, write to the lake): ${num(o.rows)}-row file: median ${median(extractSmall.mbps).toFixed(1)} MB/s (runs: ${extractSmall.mbps.map((x) => x.toFixed(1)).join(', ')})${extractBig ? `; ${num(o.bigRows)}-row file: ${extractBig.mbps.toFixed(1)} MB/s` : ''}.`, '');
+      R.push(`Compressed MB (10^6 bytes) per second of the extract step (download, gzip check, sha256, line count, write to the lake): ${num(o.rows)}-row file: median ${median(extractSmall.mbps).toFixed(1)} MB/s (runs: ${extractSmall.mbps.map((x) => x.toFixed(1)).join(', ')})${extractBig ? `; ${num(o.bigRows)}-row file: median ${median(extractBig.mbps).toFixed(1)} MB/s (runs: ${extractBig.mbps.map((x) => x.toFixed(1)).join(', ')})` : ''}.`, '');
       report.verdicts.push({
         target: 'extract throughput ≥ 100 MB/s of compressed input',
         met: best >= 100,
-        figure: `${median(extractSmall.mbps).toFixed(1)} MB/s at ${num(o.rows)} rows${extractBig ? `, ${extractBig.mbps.toFixed(1)} MB/s at ${num(o.bigRows)} rows` : ''}`,
+        figure: `${median(extractSmall.mbps).toFixed(1)} MB/s at ${num(o.rows)} rows${extractBig ? `, ${median(extractBig.mbps).toFixed(1)} MB/s at ${num(o.bigRows)} rows` : ''}`,
       });
     }
 
