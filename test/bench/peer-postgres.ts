@@ -138,6 +138,11 @@ export interface PeerCluster {
   runMonth(url: string, taxi: 'yellow' | 'green', file: string, onPhase?: (phase: string) => void): Promise<PeerMonthResult>;
   /** Drop the flow's tables (between independent runs). */
   reset(taxi: 'yellow' | 'green'): Promise<void>;
+  /**
+   * Wait until the server does no background work: a checkpoint, then no autovacuum worker running
+   * (at most `maxMs`). Resolves to the milliseconds waited.
+   */
+  idle(maxMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -202,6 +207,15 @@ export async function startPeerCluster(): Promise<PeerCluster> {
     async reset(taxi) {
       await psql(flowSql(taxi, '').drop);
       await psql('CHECKPOINT;');
+    },
+    async idle(maxMs = 120_000) {
+      const t0 = performance.now();
+      await psql('CHECKPOINT;');
+      for (;;) {
+        const busy = Number((await psql("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker';")).trim());
+        if (busy === 0 || performance.now() - t0 > maxMs) return performance.now() - t0;
+        await new Promise((ok) => setTimeout(ok, 250));
+      }
     },
     async stop() {
       await exec(...asServer('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']));
