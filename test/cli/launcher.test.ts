@@ -1,0 +1,44 @@
+/**
+ * `bin/taxi-elt` runs the compiled `dist/` only while it is newer than every source file, and the
+ * TypeScript sources through tsx otherwise. Checked on a throwaway copy of the launcher whose two entry
+ * points only say which one ran.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { tempDir } from '../helpers/files.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const root = tmp.dir;
+mkdirSync(join(root, 'bin'));
+copyFileSync(resolve('bin/taxi-elt'), join(root, 'bin/taxi-elt'));
+symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
+writeFileSync(join(root, 'package.json'), '{"type":"module"}');
+mkdirSync(join(root, 'functions/src/cli'), { recursive: true });
+mkdirSync(join(root, 'dist/cli'), { recursive: true });
+const source = join(root, 'functions/src/cli/main.ts');
+const built = join(root, 'dist/cli/main.js');
+writeFileSync(source, "export async function main(): Promise<number> { process.stdout.write('sources'); return 0; }\n");
+writeFileSync(built, "export async function main() { process.stdout.write('dist'); return 0; }\n");
+
+const at = (path: string, seconds: number) => utimesSync(path, seconds, seconds);
+const launch = () => execFileSync(process.execPath, [join(root, 'bin/taxi-elt')], { cwd: root, encoding: 'utf8' });
+
+it('runs dist/ when it was built after the last source change', () => {
+  at(source, 1_700_000_000);
+  at(built, 1_700_000_100);
+  expect(launch()).toBe('dist');
+});
+
+it('runs the sources when one of them changed after the build', () => {
+  at(source, 1_700_000_200);
+  expect(launch()).toBe('sources');
+});
+
+it('runs the sources when there is no build', () => {
+  rmSync(join(root, 'dist'), { recursive: true });
+  expect(launch()).toBe('sources');
+});
