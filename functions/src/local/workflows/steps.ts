@@ -7,7 +7,7 @@
  * the list containing the target (validated statically in parse.ts).
  */
 import { Raised, raise, errorMap, UnsupportedError, WorkflowDefinitionError, WorkflowError } from './errors.js';
-import { evaluate, expressionBody, getItem, parseExpression, andThen, type EvalContext, type MaybePromise } from './expressions.js';
+import { evalAll, evaluate, expressionBody, getItem, parseExpression, andThen, type EvalContext, type MaybePromise } from './expressions.js';
 import type { AssignTarget, ForLoop, Step, Subworkflow, Workflow } from './parse.js';
 import { CancelToken, Scope } from './scope.js';
 import { getStdFunction, stdConstant, UNSUPPORTED_NAMESPACES, type StdContext } from './stdlib.js';
@@ -224,26 +224,7 @@ export class Interpreter {
       return;
     }
     const keyExprs = target.path.map((p) => (p.kind === 'name' ? ({ t: 'lit', v: p.name } as const) : p.expr));
-    return andThen(this.evalKeys(keyExprs, this.evalCtx(scope, step)), (vals) => this.assignPath(target, vals, value, scope, step));
-  }
-
-  private evalKeys(keys: Parameters<typeof evaluate>[0][], ctx: EvalContext): MaybePromise<Value[]> {
-    const out: Value[] = [];
-    const go = (i: number): MaybePromise<Value[]> => {
-      for (; i < keys.length; i++) {
-        const v = evaluate(keys[i] as Parameters<typeof evaluate>[0], ctx);
-        if (v instanceof Promise) {
-          const n = i + 1;
-          return v.then((x) => {
-            out.push(x);
-            return go(n);
-          });
-        }
-        out.push(v);
-      }
-      return out;
-    };
-    return go(0);
+    return andThen(evalAll(keyExprs, this.evalCtx(scope, step)), (vals) => this.assignPath(target, vals, value, scope, step));
   }
 
   private assignPath(target: AssignTarget, keys: Value[], value: Value, scope: Scope, step: string): void {
