@@ -371,19 +371,18 @@ async function main(argv: string[]): Promise<number> {
       rmSync(g.path, { force: true });
       const peakOf = (phase?: string) => Math.max(...runs.map((r) => (phase ? (r.memory.byPhase[phase] ?? NaN) : r.memory.peak)));
       const mid = (pick: (r: OursRun) => number) => median(runs.map(pick));
-      const r = { wallMs: mid((x) => x.wallMs), memory: { peak: peakOf(), byPhase: Object.fromEntries(['start', 'extract', 'stage', 'merge', 'close'].map((p) => [p, peakOf(p)])) }, result: runs[0]!.result };
       const ms = (k: keyof ChildRunResult['ms']) => mid((x) => x.result.ms[k]);
+      const peak = peakOf();
+      const { summary } = runs[0]!.result;
       extractBig = { peak: peakOf('extract'), mbps: runs.map((x) => g.bytes / 1e6 / (x.result.ms.extract / 1000)) };
       R.push(`### Memory: a full yellow month of ${num(o.bigRows)} rows`, '');
       R.push(`File: ${mb(g.uncompressedBytes)} of CSV, ${mb(g.bytes)} gzip. ${o.bigRuns} runs (ours only): median times, highest memory.`, '');
       R.push('| phase | wall | peak memory (RSS of the one process) |', '| --- | ---: | ---: |');
-      R.push(`| stack start (after module load) | ${sec(ms('start'))} | ${mb(r.memory.byPhase.start ?? NaN)} |`);
-      R.push(`| extract | ${sec(ms('extract'))} | ${mb(r.memory.byPhase.extract ?? NaN)} |`);
-      R.push(`| stage | ${sec(ms('stage'))} | ${mb(r.memory.byPhase.stage ?? NaN)} |`);
-      R.push(`| merge | ${sec(ms('merge'))} | ${mb(r.memory.byPhase.merge ?? NaN)} |`);
-      R.push(`| **whole run** | ${sec(r.wallMs)} | **${mb(r.memory.peak)}** |`, '');
-      R.push(`Rows loaded ${num(r.result.summary.rowsLoaded)}, quarantined ${num(r.result.summary.rowsQuarantined)}.`, '');
-      report.verdicts.push({ target: `${num(o.bigRows)}-row yellow month: peak memory ≤ 1 GiB`, met: r.memory.peak <= GiB, figure: `${mb(r.memory.peak)} (stage ${mb(r.memory.byPhase.stage ?? NaN)}, merge ${mb(r.memory.byPhase.merge ?? NaN)})` });
+      R.push(`| stack start (after module load) | ${sec(ms('start'))} | ${mb(peakOf('start'))} |`);
+      for (const phase of ['extract', 'stage', 'merge'] as const) R.push(`| ${phase} | ${sec(ms(phase))} | ${mb(peakOf(phase))} |`);
+      R.push(`| **whole run** | ${sec(mid((x) => x.wallMs))} | **${mb(peak)}** |`, '');
+      R.push(`Rows loaded ${num(summary.rowsLoaded)}, quarantined ${num(summary.rowsQuarantined)}.`, '');
+      report.verdicts.push({ target: `${num(o.bigRows)}-row yellow month: peak memory ≤ 1 GiB`, met: peak <= GiB, figure: `${mb(peak)} (stage ${mb(peakOf('stage'))}, merge ${mb(peakOf('merge'))})` });
       if (extractSmall) {
         const growth = extractBig.peak - extractSmall.peak;
         const sizeRatio = o.bigRows / o.rows;

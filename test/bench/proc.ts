@@ -46,22 +46,6 @@ export function processTree(roots: readonly number[]): number[] {
   return out;
 }
 
-/** PSS of one process in bytes (RSS when smaps_rollup is unreadable); 0 when it is gone. */
-export function processMemory(pid: number): number {
-  try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'));
-    if (m) return Number(m[1]) * 1024;
-  } catch {
-    // fall through
-  }
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** Resident set size of one process in bytes, from counters (no page-table walk); 0 when it is gone. */
 export function processRss(pid: number): number {
   try {
@@ -70,6 +54,17 @@ export function processRss(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** PSS of one process in bytes (RSS when smaps_rollup is unreadable); 0 when it is gone. */
+export function processMemory(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // fall through
+  }
+  return processRss(pid);
 }
 
 /** Summed memory of a process tree, in bytes. */
