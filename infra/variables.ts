@@ -4,7 +4,7 @@
  */
 import { Construct } from 'constructs';
 import { TerraformVariable, Token } from 'cdktf';
-import { DEFAULT_SOURCE_URL } from '../functions/src/domain/datasets.js';
+import { DEFAULT_SOURCE, SOURCE_PRESETS } from '../functions/src/domain/sources.js';
 import { DEFAULT_MONTH_LAG } from '../functions/src/domain/schedules.js';
 
 /** Values derived from the variables, as Terraform expressions (tokens). */
@@ -110,9 +110,14 @@ export class StackVariables extends Construct {
     });
     const sourceUrl = v('source_url', {
       type: 'string',
-      default: DEFAULT_SOURCE_URL,
-      description: 'Base URL of the monthly release files (TAXI_SOURCE_URL).',
-      validation: [{ condition: 'can(regex("^https?://[^\\\\s]+$", var.source_url))', errorMessage: 'source_url must be an http(s) URL.' }],
+      default: DEFAULT_SOURCE,
+      description: `Where the monthly files come from (TAXI_SOURCE_URL): ${Object.keys(SOURCE_PRESETS).join(' or ')}, or an http(s) URL template with {taxi}, {YYYY} and {MM}.`,
+      validation: [
+        {
+          condition: `contains(${JSON.stringify(Object.keys(SOURCE_PRESETS))}, var.source_url) || can(regex("^https?://[^\\\\s]+$", var.source_url))`,
+          errorMessage: `source_url must be ${Object.keys(SOURCE_PRESETS).join(' or ')}, or an http(s) URL (template).`,
+        },
+      ],
     });
     const monthLag = v('month_lag', {
       type: 'number',

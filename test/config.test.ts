@@ -6,11 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../functions/src/config.js';
 
 describe('parseConfig', () => {
-  it('defaults to the embedded mode and the DataTalksClub releases', () => {
+  it('defaults to the embedded mode and the TLC Parquet feed', () => {
     const c = parseConfig({});
     expect(c).toMatchObject({
       target: 'local',
-      sourceUrl: 'https://github.com/DataTalksClub/nyc-tlc-data/releases/download',
+      sourceUrl: 'tlc',
+      source: { template: 'https://d37ci6vzurychx.cloudfront.net/trip-data/{taxi}_tripdata_{YYYY}-{MM}.parquet', format: 'parquet' },
+      schemaContract: 'freeze',
+      scheduleWindow: 3,
       dataDir: resolve('./.taxi'),
       httpRetries: 5,
       monthLag: 1,
@@ -31,7 +34,7 @@ describe('parseConfig', () => {
     [{ TAXI_TARGET: 'aws' }, 'TAXI_TARGET must be "local" or "gcp"'],
     [{ TAXI_TARGET: 'gcp', TAXI_GCP_PROJECT: 'p-1', TAXI_GCP_LOCATION: 'EU', TAXI_BQ_DATASET: 'd', TAXI_GCS_BUCKET: 'b' }, 'TAXI_GCP_PROJECT must be a GCP project id'],
     [{ TAXI_BQ_DATASET: 'x`; DROP TABLE y' }, 'TAXI_BQ_DATASET must be a dataset name (letters, digits, underscores), got "x`; DROP TABLE y"'],
-    [{ TAXI_SOURCE_URL: 'file:///etc/passwd' }, 'TAXI_SOURCE_URL (--source) must be an http(s) URL, got "file:///etc/passwd"'],
+    [{ TAXI_SOURCE_URL: 'file:///etc/passwd' }, 'TAXI_SOURCE_URL (--source) must be "tlc" or "mirror", an http(s) URL template with {taxi}, {YYYY} and {MM}, or a mirror base URL, got "file:///etc/passwd"'],
     [{ TAXI_HTTP_RETRIES: '-1' }, 'TAXI_HTTP_RETRIES must be at least 0'],
     [{ TAXI_MONTH_LAG: '1.5' }, 'TAXI_MONTH_LAG must be a whole number'],
     [{ TAXI_ALERT_WEBHOOK: 'not a url' }, 'TAXI_ALERT_WEBHOOK must be an http(s) URL, got "not a url"'],
@@ -40,6 +43,15 @@ describe('parseConfig', () => {
   });
 
   it('treats empty variables as unset', () => {
-    expect(parseConfig({ TAXI_SOURCE_URL: '', TAXI_ALERT_WEBHOOK: '' })).toMatchObject({ alertWebhook: null, sourceUrl: expect.stringMatching(/^https:/) });
+    expect(parseConfig({ TAXI_SOURCE_URL: '', TAXI_ALERT_WEBHOOK: '' })).toMatchObject({ alertWebhook: null, sourceUrl: 'tlc' });
+  });
+
+  it('reads the mirror preset, a base URL, a template, the schema contract and the schedule window', () => {
+    expect(parseConfig({ TAXI_SOURCE_URL: 'mirror' }).source.format).toBe('csv');
+    expect(parseConfig({ TAXI_SOURCE_URL: 'http://127.0.0.1:9/base' }).source).toMatchObject({ format: 'csv', template: 'http://127.0.0.1:9/base/{taxi}/{taxi}_tripdata_{YYYY}-{MM}.csv.gz' });
+    expect(parseConfig({ TAXI_SOURCE_URL: 'http://h/{taxi}_tripdata_{YYYY}-{MM}.parquet' }).source.format).toBe('parquet');
+    expect(parseConfig({ TAXI_SCHEMA_CONTRACT: 'evolve', TAXI_SCHEDULE_WINDOW: '6' })).toMatchObject({ schemaContract: 'evolve', scheduleWindow: 6 });
+    expect(() => parseConfig({ TAXI_SCHEMA_CONTRACT: 'discard_row' })).toThrow('TAXI_SCHEMA_CONTRACT must be "freeze" or "evolve"');
+    expect(() => parseConfig({ TAXI_SCHEDULE_WINDOW: '0' })).toThrow('TAXI_SCHEDULE_WINDOW must be at least 1');
   });
 });

@@ -4,8 +4,9 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_SOURCE_URL } from './domain/datasets.js';
 import { BadRequestError } from './domain/errors.js';
+import { SCHEMA_CONTRACTS, type SchemaContract } from './domain/schema-contract.js';
+import { DEFAULT_SOURCE, resolveSource, type Source } from './domain/sources.js';
 
 const httpUrl = (what: string) =>
   z
@@ -22,7 +23,12 @@ const int = (what: string, min: number, max: number) =>
 /** The environment variables this project reads, with defaults. */
 export const EnvSchema = z.object({
   TAXI_TARGET: z.enum(['local', 'gcp'], { error: () => 'TAXI_TARGET must be "local" or "gcp"' }).default('local'),
-  TAXI_SOURCE_URL: httpUrl('TAXI_SOURCE_URL (--source)').default(DEFAULT_SOURCE_URL),
+  /** A preset name (`tlc`, `mirror`), a URL template with {taxi}, {YYYY}, {MM}, or a mirror base URL. */
+  TAXI_SOURCE_URL: z.string().default(DEFAULT_SOURCE),
+  /** Columns no era of the dictionary knows: `freeze` fails the month as schema drift, `evolve` adds them. */
+  TAXI_SCHEMA_CONTRACT: z.enum(SCHEMA_CONTRACTS, { error: () => `TAXI_SCHEMA_CONTRACT must be ${SCHEMA_CONTRACTS.map((c) => `"${c}"`).join(' or ')}` }).default('freeze'),
+  /** Months a scheduled run looks back over (the month before the current one and earlier). */
+  TAXI_SCHEDULE_WINDOW: int('TAXI_SCHEDULE_WINDOW', 1, 24).default(3),
   TAXI_DATA_DIR: z.string().min(1, { error: () => 'TAXI_DATA_DIR (--data-dir) must not be empty' }).default('./.taxi'),
   /** Attempts per download after the first, for 429/5xx/network errors. */
   TAXI_HTTP_RETRIES: int('TAXI_HTTP_RETRIES', 0, 20).default(5),
@@ -66,7 +72,11 @@ export const EnvSchema = z.object({
 /** Validated configuration. */
 export interface Config {
   target: 'local' | 'gcp';
+  /** The source as given (preset, template or base URL), passed on to deployed functions unchanged. */
   sourceUrl: string;
+  source: Source;
+  schemaContract: SchemaContract;
+  scheduleWindow: number;
   /** Absolute data dir: the lake (`lake/`) and the warehouse (`warehouse.duckdb`) live under it. */
   dataDir: string;
   httpRetries: number;
@@ -94,6 +104,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   const config: Config = {
     target: e.TAXI_TARGET,
     sourceUrl: e.TAXI_SOURCE_URL,
+    source: resolveSource(e.TAXI_SOURCE_URL),
+    schemaContract: e.TAXI_SCHEMA_CONTRACT,
+    scheduleWindow: e.TAXI_SCHEDULE_WINDOW,
     dataDir: resolve(e.TAXI_DATA_DIR),
     httpRetries: e.TAXI_HTTP_RETRIES,
     retryBaseMs: e.TAXI_RETRY_BASE_MS,

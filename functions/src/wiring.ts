@@ -37,11 +37,12 @@ export function stepDeps(config: Config, adapters: Adapters, onProgress?: Extrac
     adapters,
     extract: {
       store: adapters.store,
-      sourceUrl: config.sourceUrl,
+      source: config.source,
+      schemaContract: config.schemaContract,
       retry: { retries: config.httpRetries, baseMs: config.retryBaseMs },
       ...(onProgress ? { onProgress } : {}),
     },
-    warehouse: { store: adapters.store, leases: adapters.leases, warehouse: adapters.warehouse, leaseTtlMs: config.leaseTtlMs },
+    warehouse: { store: adapters.store, leases: adapters.leases, warehouse: adapters.warehouse, leaseTtlMs: config.leaseTtlMs, format: config.source.format, schemaContract: config.schemaContract },
     notify: { webhookUrl: config.alertWebhook },
   };
 }

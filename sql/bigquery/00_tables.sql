@@ -1,8 +1,8 @@
 -- Step "tables": the main and quarantine tables, created on first use (twin of sql/duckdb/00_tables.sql).
 -- Main: the source header's columns, typed, plus unique_row_id (hex md5 of the row's text) and filename.
 -- Partitioned by pickup day, so a month replacement touches only that month's partitions; clustered on
--- the zone pair, the filter and grouping of most trip queries. Daily partitions stay under BigQuery's
--- 4,000-partition limit for about ten years of data; past that, DATETIME_TRUNC(pickup, MONTH) fits.
+-- the zone pair, the filter and grouping of most trip queries. A table holds at most 10,000 partitions
+-- (yellow from 2011 is about 5,800 days) and one job may modify at most 4,000 (a month is 28-31).
 CREATE TABLE IF NOT EXISTS {{main_table}} (
 {{column_definitions}},
   unique_row_id STRING NOT NULL,
@@ -10,6 +10,11 @@ CREATE TABLE IF NOT EXISTS {{main_table}} (
 )
 PARTITION BY DATE({{pickup}})
 CLUSTER BY {{cluster_columns}};
+
+-- A table created before a column joined the dataset (airport_fee, cbd_congestion_fee), or an evolved
+-- column: added, NULL for the rows already loaded.
+ALTER TABLE {{main_table}}
+{{add_columns}};
 
 -- Quarantine: every source line that did not reach the main table, with its one reason. Clustered on
 -- filename (each file's rows are replaced as a block) then reason (the usual question is "why").

@@ -1,21 +1,15 @@
--- Step "stage": every line typed with safe casts and given exactly one fate. reason IS NULL means the row
+-- Step "stage": every row typed with safe casts and given exactly one fate. reason IS NULL means the row
 -- goes to the main table; otherwise the first reason that applies, in this order:
--- malformed (field count) > invalid_value (non-empty text that does not parse) > outside_month > duplicate.
+-- malformed (field count) > invalid_value (a value that does not convert losslessly) > outside_month > duplicate.
+-- The parsed rows read the file by its format: a CSV line split into text fields, or a Parquet row's
+-- columns as the file types them; absent columns (an older era) are NULL.
 -- The staged rows are written once, to a Parquet file that merge later renames into the month's
 -- partition: writing Parquet costs DuckDB about a third of writing the same rows into its own table file.
 
 -- name: write
 COPY (
-WITH fields AS (
-  SELECT line, string_split(line, ',') AS f
-  FROM {{external_table}}
-),
-parsed AS (
-  SELECT
-    line,
-    len(f) AS field_count,
-{{raw_columns}}
-  FROM fields
+WITH parsed AS (
+  {{parsed_rows}}
 ),
 typed AS (
   SELECT
@@ -34,7 +28,7 @@ classified AS (
   SELECT
     *,
     CASE
-      WHEN field_count <> {{column_count}} THEN 'malformed'
+      WHEN field_count <> {{field_count}} THEN 'malformed'
       WHEN invalid_column IS NOT NULL THEN 'invalid_value'
       WHEN {{pickup}} IS NULL OR {{pickup}} < CAST($month_start AS TIMESTAMP) OR {{pickup}} >= CAST($month_end AS TIMESTAMP) THEN 'outside_month'
       -- duplicate: found by the next statements
@@ -48,12 +42,12 @@ SELECT
   reason,
   CASE
     WHEN reason IS NULL THEN NULL
-    WHEN reason = 'malformed' THEN 'expected {{column_count}} fields, found ' || field_count
+    WHEN reason = 'malformed' THEN 'expected {{field_count}} fields, found ' || field_count
     WHEN reason = 'invalid_value' THEN invalid_column
     ELSE 'pickup ' || coalesce(CAST({{pickup}} AS VARCHAR), 'empty') || ' is not in ' || $month
   END AS detail,
   -- The text is kept for quarantined rows only: a loaded row is its typed columns.
-  CASE WHEN reason IS NOT NULL THEN line END AS raw_line,
+  CASE WHEN reason IS NOT NULL THEN {{source_text}} END AS raw_line,
   CAST($staged_at AS TIMESTAMP) AS staged_at
 FROM classified
 ) TO {{staging_write}} (FORMAT parquet);
@@ -69,8 +63,8 @@ FROM (
 
 -- name: rewrite
 -- Only when the count above is not zero (rare): the file again, with every copy after the first marked
--- as a duplicate. Rows with the same id have the same text, so which copy stays does not matter. The
--- repeated lines' text is read back from the raw file, since the first statement did not keep it.
+-- as a duplicate. Rows with the same id have the same values, so which copy stays does not matter. The
+-- repeated rows' text is read back from the raw file, since the first statement did not keep it.
 COPY (
 WITH repeated AS (
   SELECT unique_row_id FROM read_parquet({{staging_write}}) WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
@@ -81,18 +75,19 @@ copies AS (
   WHERE reason IS NULL AND unique_row_id IN (SELECT unique_row_id FROM repeated)
 ),
 texts AS (
-  SELECT id, any_value(line) AS line
+  SELECT id, any_value(text) AS line
   FROM (
-    SELECT line, len(f) AS field_count, md5({{canonical_text}}) AS id
+    SELECT {{source_text}} AS text, field_count, md5({{canonical_text}}) AS id
     FROM (
       SELECT
-        line,
-        f,
-    {{raw_columns}}
-      FROM (SELECT line, string_split(line, ',') AS f FROM {{external_table}})
+        *,
+{{typed_columns}}
+      FROM (
+        {{parsed_rows}}
+      )
     )
   )
-  WHERE field_count = {{column_count}} AND id IN (SELECT unique_row_id FROM repeated)
+  WHERE field_count = {{field_count}} AND id IN (SELECT unique_row_id FROM repeated)
   GROUP BY id
 )
 SELECT s.* EXCLUDE (file_row_number) REPLACE (

@@ -20,7 +20,10 @@ SELECT
   )) AS deleted;
 
 -- name: view
+-- union_by_name: partitions of different eras (or with evolved columns) differ in columns; a column a
+-- month's file lacks reads as NULL. Every partition is written canonical columns first, then evolved
+-- ones, then the row's id and file, so the view lists them in that order.
 CREATE OR REPLACE VIEW {{main_table}} AS
-SELECT {{column_names}}, unique_row_id, filename
-FROM read_parquet({{partition_glob}})
+SELECT * EXCLUDE (reason, detail, raw_line, staged_at)
+FROM read_parquet({{partition_glob}}, union_by_name = true)
 WHERE reason IS NULL;

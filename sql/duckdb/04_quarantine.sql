@@ -2,5 +2,5 @@
 -- the main table, so a month's quarantine rows are replaced in the same rename as its loaded rows.
 CREATE OR REPLACE VIEW {{quarantine_table}} AS
 SELECT filename, reason, detail, raw_line, staged_at AS quarantined_at
-FROM read_parquet({{partition_glob}})
+FROM read_parquet({{partition_glob}}, union_by_name = true)
 WHERE reason IS NOT NULL;

@@ -57,11 +57,16 @@ describe('demo, query and plan', () => {
     expect(all).not.toMatch(/\$\w+|\{\{/);
     expect(all).toMatch(/"tpep_pickup_datetime" < CAST\('2021-01-01 00:00:00' AS TIMESTAMP\) OR "tpep_pickup_datetime" >= CAST\('2021-02-01 00:00:00' AS TIMESTAMP\)/);
     expect(plan[0]!.sql).toMatch(/CREATE VIEW IF NOT EXISTS "yellow_tripdata"/);
-    expect(plan[3]!.sql).toMatch(/^(--.*\n|\n)*COPY \([\s\S]*'yellow_tripdata_2021-01\.csv\.gz' AS filename[\s\S]*\) TO '.*\.yellow_tripdata_staging_2021_01\.write-[^']+' \(FORMAT parquet\)$/);
+    expect(plan[2]!.sql).toMatch(/-- format: parquet\n(--.*\n)*CREATE OR REPLACE TEMP VIEW "yellow_tripdata_staging_2021_01_external" AS\nSELECT \*\nFROM read_parquet\('.*\/lake\/raw\/yellow\/2021\/yellow_tripdata_2021-01\.parquet'\)$/);
+    expect(plan[3]!.sql).toMatch(/^(--.*\n|\n)*COPY \([\s\S]*'yellow_tripdata_2021-01\.parquet' AS filename[\s\S]*\) TO '.*\.yellow_tripdata_staging_2021_01\.write-[^']+' \(FORMAT parquet\)$/);
     expect(plan[4]!.sql).toMatch(/^(--.*\n)*SELECT count\(\*\) AS duplicates/);
     expect(plan[5]!.sql).toMatch(/'duplicate'/);
     expect(plan[6]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata_staging_2021_01" AS\nSELECT \* FROM read_parquet\('.*\/tables\/staging\/yellow_tripdata_staging_2021_01\.parquet'\)/);
-    expect(plan[8]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata" AS[\s\S]*read_parquet\('.*\/tables\/yellow_tripdata\/\*\.parquet'\)\nWHERE reason IS NULL/);
+    expect(plan[8]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata" AS[\s\S]*read_parquet\('.*\/tables\/yellow_tripdata\/\*\.parquet', union_by_name = true\)\nWHERE reason IS NULL/);
+    // The CSV mirror plans its own external view and file name.
+    const mirror = JSON.parse((await cli(['plan', '--taxi', 'yellow', '--month', '2021-01', '--source', 'mirror', '--data-dir', tmp.dir, '--json'])).stdout) as { step: string; sql: string }[];
+    expect(mirror[2]!.sql).toMatch(/-- format: csv[\s\S]*read_csv\(\n  '.*yellow_tripdata_2021-01\.csv\.gz'/);
+    expect(mirror[3]!.sql).toMatch(/'yellow_tripdata_2021-01\.csv\.gz' AS filename/);
     const text = await cli(['plan', '--taxi', 'yellow', '--month', '2021-01', '--data-dir', tmp.dir]);
     expect(text.stdout).toMatch(/^-- step: tables\n(--.*\n)*CREATE VIEW IF NOT EXISTS "yellow_tripdata"/);
   });

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GREEN_HEADER, tempDir, writeGzCsv } from '../helpers/files.js';
+import { lineId } from '../helpers/row-id.js';
 import { query, run, source } from '../helpers/stack.js';
 
 const COLS = GREEN_HEADER.split(',');
@@ -91,8 +92,9 @@ describe('a generated month with known bad rows', () => {
   });
 
   it.each(CASES)('%s → %s', async (_name, line, reason) => {
-    // Staging keeps the text of quarantined rows only; every row is found by its id, the md5 of its line.
-    const rows = await query(tmp.dir, `SELECT reason, raw_line FROM green_tripdata_staging_2021_03 WHERE unique_row_id = md5('${line.replace(/'/g, "''")}')`);
+    // Staging keeps the text of quarantined rows only; a loaded row is found by its id, computed here.
+    const where = reason === null ? `unique_row_id = '${lineId('green', GREEN_HEADER, line)}'` : `raw_line = '${line.replace(/'/g, "''")}'`;
+    const rows = await query(tmp.dir, `SELECT reason, raw_line FROM green_tripdata_staging_2021_03 WHERE ${where}`);
     expect(rows.map((r) => r.reason)).toEqual([reason]);
     expect(rows[0]!.raw_line).toBe(reason === null ? null : line);
     const [q] = await query(tmp.dir, `SELECT count(*) AS n FROM green_tripdata_quarantine WHERE raw_line = '${line.replace(/'/g, "''")}'`);
@@ -100,17 +102,17 @@ describe('a generated month with known bad rows', () => {
   });
 
   it('keeps the first copy of a duplicate and quarantines the rest with the raw line', async () => {
-    const [main] = await query(tmp.dir, `SELECT count(*) AS n FROM green_tripdata WHERE unique_row_id = md5('${good[4]}')`);
+    const [main] = await query(tmp.dir, `SELECT count(*) AS n FROM green_tripdata WHERE unique_row_id = '${lineId('green', GREEN_HEADER, good[4]!)}'`);
     expect(main!.n).toBe('1');
     const q = await query(tmp.dir, `SELECT raw_line, detail FROM green_tripdata_quarantine WHERE reason = 'duplicate' ORDER BY raw_line`);
     expect(q.map((r) => r.raw_line)).toEqual([good[3], good[4], good[4]].sort());
   });
 
   it('types values: 1.0 → 1, empty → NULL, decimals exact', async () => {
-    const [r] = await query(tmp.dir, `SELECT VendorID, RatecodeID, passenger_count, trip_type, CAST(total_amount AS VARCHAR) AS total FROM green_tripdata WHERE unique_row_id = md5('${CASES[13]![1]}')`);
+    const [r] = await query(tmp.dir, `SELECT VendorID, RatecodeID, passenger_count, trip_type, CAST(total_amount AS VARCHAR) AS total FROM green_tripdata WHERE unique_row_id = '${lineId('green', GREEN_HEADER, CASES[13]![1])}'`);
     expect(r).toMatchObject({ VendorID: '2', RatecodeID: '1', passenger_count: '3', trip_type: '1' });
     expect(r!.total).toBe('22.910000000');
-    const [e] = await query(tmp.dir, `SELECT VendorID FROM green_tripdata WHERE unique_row_id = md5('${CASES[14]![1]}')`);
+    const [e] = await query(tmp.dir, `SELECT VendorID FROM green_tripdata WHERE unique_row_id = '${lineId('green', GREEN_HEADER, CASES[14]![1])}'`);
     expect(e!.VendorID).toBeNull();
   });
 

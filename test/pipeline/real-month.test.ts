@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lineId } from '../helpers/row-id.js';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REAL_MONTH, realMonthLines, tempDir } from '../helpers/files.js';
@@ -72,10 +73,9 @@ describe('green 2020-10, the real release file', () => {
       { c: 'unique_row_id', t: 'VARCHAR' },
       { c: 'filename', t: 'VARCHAR' },
     ]);
-    // Each row's id is the md5 of its line, computed here independently of DuckDB.
+    // Each row's id is the md5 of its canonical text, computed here independently of DuckDB.
     const lines = realMonthLines();
-    const { createHash } = await import('node:crypto');
-    const id = createHash('md5').update(lines[1]!).digest('hex');
+    const id = lineId('green', lines[0]!, lines[1]!);
     const rows = await query(tmp.dir, `SELECT unique_row_id, reason, raw_line FROM green_tripdata_staging_2020_10 WHERE unique_row_id = '${id}'`);
     expect(rows).toEqual([{ unique_row_id: id, reason: null, raw_line: null }]);
     // Staging keeps the text of the quarantined rows only, and all of it.

@@ -80,22 +80,28 @@ describe('BigQuery month replacement', () => {
 });
 
 describe('unique_row_id', () => {
-  it('hashes the same canonical text in both dialects: raw values in canonical order, NULL as empty, joined by commas', async () => {
+  it('hashes the same canonical text in both dialects: typed values in canonical order and form, NULL as empty, joined by commas', async () => {
     const duck = await import('../../functions/src/adapters/duckdb/dialect.js');
     const bq = await import('../../functions/src/adapters/bigquery/dialect.js');
     const { dataset, TAXIS } = await import('../../functions/src/domain/datasets.js');
+    const { matchSchema } = await import('../../functions/src/domain/schema-contract.js');
     for (const taxi of TAXIS) {
       const ds = dataset(taxi);
-      // a file listing its columns in reverse: the canonical text must not follow the file's order
-      const fileOrder = ds.columns.map((c) => c.name).reverse();
-      const order = (text: string) => [...text.matchAll(/raw_(\w+)/g)].map((m) => m[1]);
-      const d = duck.datasetSlots(ds, fileOrder).canonical_text;
-      const b = bq.datasetSlots(ds, fileOrder).canonical_text;
-      expect(order(b)).toEqual(ds.columns.map((c) => c.name));
-      expect(order(b)).toEqual(order(d));
-      expect(d).toMatch(/^concat_ws\(',', coalesce\(/);
-      expect(b).toMatch(/^ARRAY_TO_STRING\(\[COALESCE\(.*\], ','\)$/);
-      expect(b.match(/COALESCE\(`raw_\w+`, ''\)/g)).toHaveLength(ds.columns.length);
+      for (const format of ['csv', 'parquet'] as const) {
+        // a file listing its columns in reverse: the canonical text must not follow the file's order
+        const fileColumns = ds.columns.map((c) => ({ name: c.name, type: format === 'csv' ? ('text' as const) : ({ integer: 'float', numeric: 'float', timestamp: 'timestamp', string: 'string' } as const)[c.kind] })).reverse();
+        const file = { format, bindings: matchSchema(ds, '2025-01', fileColumns).bindings, fieldCount: fileColumns.length };
+        const names = (text: string) => [...text.matchAll(/[`"](\w+)[`"]/g)].map((m) => m[1]);
+        const d = duck.datasetSlots(ds, file, '"ext"').canonical_text;
+        const b = bq.datasetSlots(ds, file, '`ext`').canonical_text;
+        expect(names(b)).toEqual(ds.columns.map((c) => c.name));
+        expect(names(d)).toEqual(names(b));
+        expect(d).toMatch(/^concat_ws\(',', coalesce\(/);
+        expect(b).toMatch(/^ARRAY_TO_STRING\(\[COALESCE\(.*\], ','\)$/);
+        // the same form per kind: microsecond times, nine decimals, integers as digits
+        expect(d.includes("'%Y-%m-%d %H:%M:%S.%f'")).toBe(b.includes("'%Y-%m-%d %H:%M:%E6S'"));
+        expect(b.match(/FORMAT\('%\.9f'/g)?.length ?? 0).toBe(ds.columns.filter((c) => c.kind === 'numeric').length);
+      }
     }
     const stage = loadTemplate('bigquery', '02_stage');
     expect(stage).toContain('TO_HEX(MD5({{canonical_text}})) AS unique_row_id');

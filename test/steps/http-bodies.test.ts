@@ -28,9 +28,11 @@ async function post(fn: 'extract' | 'stage' | 'merge', body: string, contentType
 }
 
 const CASES: [string, string, string, RegExp][] = [
-  ['empty object', 'extract', '{}', /^bad request: taxi: taxi must be "yellow" or "green"; month: month must be a string/],
+  ['empty object', 'extract', '{}', /^bad request: taxi: taxi must be "yellow", "green", "fhv" or "fhvhv"; month: month must be a string/],
   ['bad month', 'stage', '{"taxi":"green","month":"2020-13"}', /^bad request: month: month must be YYYY-MM with a month 01-12, got "2020-13"$/],
-  ['bad taxi', 'merge', '{"taxi":"purple","month":"2020-10"}', /^bad request: taxi: taxi must be "yellow" or "green"$/],
+  ['a yellow month of the coordinate era', 'extract', '{"taxi":"yellow","month":"2010-02"}', /^yellow 2010-02 is not loadable: yellow files before 2011 have coordinates instead of zone ids .*; this pipeline loads yellow from 2011-01$/],
+  ['an fhvhv month before the dataset', 'stage', '{"taxi":"fhvhv","month":"2019-01"}', /^fhvhv 2019-01 is not loadable: the TLC publishes high-volume for-hire trips from 2019-02$/],
+  ['bad taxi', 'merge', '{"taxi":"purple","month":"2020-10"}', /^bad request: taxi: taxi must be "yellow", "green", "fhv" or "fhvhv"$/],
   ['unknown field', 'extract', '{"taxi":"green","month":"2020-10","force":true}', /^bad request: unknown field\(s\) force$/],
   ['a list', 'extract', '[1,2]', /^bad request: /],
   ['bad run id', 'stage', '{"taxi":"green","month":"2020-10","run":"x; DROP"}', /^bad request: run: run must be 1-64 letters, digits, "_" or "-"$/],
@@ -66,7 +68,7 @@ describe('bad request bodies', () => {
   it('stage before extract → 400 naming the missing raw file; nothing created', async () => {
     const r = await post('stage', '{"taxi":"green","month":"2020-10"}');
     expect(r.status).toBe(400);
-    expect(r.json?.error).toBe('no raw file for green 2020-10 in the lake: run extract first');
+    expect(r.json?.error).toBe('no raw csv file for green 2020-10 in the lake: run extract first');
     expect(existsSync(join(tmp.dir, 'lake', 'raw'))).toBe(false);
   });
 

@@ -28,7 +28,7 @@ interface BackfillOpts {
 /** Validate the backfill arguments as the workflow will (it checks again: the YAML is the contract). */
 export function backfillArgs(opts: Pick<BackfillOpts, 'taxi' | 'from' | 'to' | 'concurrency'>): BackfillArgs {
   const taxi = z.enum(['yellow', 'green', 'all']).safeParse(opts.taxi);
-  if (!taxi.success) throw new BadRequestError(`--taxi must be yellow, green or all, got ${JSON.stringify(opts.taxi)}`);
+  if (!taxi.success) throw new BadRequestError(`--taxi must be yellow, green, fhv, fhvhv or all, got ${JSON.stringify(opts.taxi)}`);
   const from = parseMonth(opts.from, '--from');
   const to = parseMonth(opts.to ?? opts.from, '--to');
   if (to < from) throw new BadRequestError(`--to (${to}) is before --from (${from})`);
@@ -61,11 +61,11 @@ export function registerBackfill(program: Command): void {
   program
     .command('backfill')
     .description('load a range of months through workflows/backfill.yaml (locally, or the deployed workflow with --target gcp)')
-    .requiredOption('--taxi <taxi>', 'yellow, green or all')
+    .requiredOption('--taxi <taxi>', 'yellow, green, fhv, fhvhv or all')
     .requiredOption('--from <YYYY-MM>', 'first month')
     .option('--to <YYYY-MM>', 'last month, included (default: --from)')
     .option('--concurrency <n>', 'months loading at once, 1-20', '2')
-    .option('--source <url>', 'release base URL (local target)')
+    .option('--source <url>', 'tlc (default), mirror, or a URL template (local target; env TAXI_SOURCE_URL)')
     .option('--data-dir <dir>', 'lake and warehouse folder (local target)')
     .option('--target <target>', 'local or gcp', 'local')
     .option('--project <id>', 'GCP project (gcp target)')

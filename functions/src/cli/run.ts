@@ -36,9 +36,9 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('load one month end to end: workflows/ingest_month.yaml runs extract → stage → merge over HTTP')
-    .requiredOption('--taxi <taxi>', 'dataset: yellow or green')
+    .requiredOption('--taxi <taxi>', 'dataset: yellow, green, fhv or fhvhv')
     .option('--month <YYYY-MM>', 'month to load; omitted: the previous month in New York, as a scheduled run')
-    .option('--source <url>', 'release base URL (env TAXI_SOURCE_URL)')
+    .option('--source <url>', 'tlc (the TLC Parquet feed, default), mirror (the course CSV mirror), a URL template with {taxi} {YYYY} {MM}, or a mirror base URL (env TAXI_SOURCE_URL)')
     .option('--data-dir <dir>', 'lake and warehouse folder (env TAXI_DATA_DIR, default ./.taxi)')
     .option('--json', 'print the run summary as JSON on the last line of stdout')
     .action(async (opts: { taxi: string; month?: string; source?: string; dataDir?: string; json?: boolean }) => {

@@ -15,7 +15,7 @@ export function registerWorkflows(program: Command): void {
     .description('run a workflow file with the local interpreter against the functions served on loopback')
     .argument('<file>', 'the workflow YAML')
     .option('--data <json>', 'the execution argument, as JSON', '{}')
-    .option('--source <url>', 'release base URL')
+    .option('--source <url>', 'tlc (default), mirror, or a URL template (env TAXI_SOURCE_URL)')
     .option('--data-dir <dir>', 'lake and warehouse folder')
     .action(async (file: string, opts: { data: string; source?: string; dataDir?: string }) => {
       let args: unknown;

@@ -3,26 +3,32 @@
  * extract step, the warehouse adapters and the infrastructure agree.
  */
 import type { Taxi } from './datasets.js';
+import { FORMAT_EXTENSIONS, type FileFormat } from './file-formats.js';
 import type { Month } from './months.js';
 
-/** File name of a release, e.g. `green_tripdata_2020-10.csv.gz`. */
-export function releaseFileName(taxi: Taxi, month: Month): string {
-  return `${taxi}_tripdata_${month}.csv.gz`;
+/** The name every file of a month starts with, whatever its format: `green_tripdata_2020-10.` */
+export function releaseFileStem(taxi: Taxi, month: Month): string {
+  return `${taxi}_tripdata_${month}.`;
 }
 
-/** `{base}/{taxi}/{taxi}_tripdata_{YYYY}-{MM}.csv.gz` */
-export function releaseUrl(base: string, taxi: Taxi, month: Month): string {
-  return `${base.replace(/\/+$/, '')}/${taxi}/${releaseFileName(taxi, month)}`;
+/** File name of a release, e.g. `green_tripdata_2020-10.parquet` or `green_tripdata_2020-10.csv.gz`. */
+export function releaseFileName(taxi: Taxi, month: Month, format: FileFormat): string {
+  return `${taxi}_tripdata_${month}${FORMAT_EXTENSIONS[format]}`;
 }
 
-/** Lake key of the raw file: `raw/{taxi}/{YYYY}/{taxi}_tripdata_{YYYY-MM}.csv.gz`. */
-export function rawObjectKey(taxi: Taxi, month: Month): string {
-  return `raw/${taxi}/${month.slice(0, 4)}/${releaseFileName(taxi, month)}`;
+/** Lake key of the raw file: `raw/{taxi}/{YYYY}/{taxi}_tripdata_{YYYY-MM}.{parquet|csv.gz}`. */
+export function rawObjectKey(taxi: Taxi, month: Month, format: FileFormat): string {
+  return `raw/${taxi}/${month.slice(0, 4)}/${releaseFileName(taxi, month, format)}`;
 }
 
 /** Lake key of the lease that serialises replacements of one month. */
 export function leaseKey(taxi: Taxi, month: Month): string {
   return `leases/${taxi}_tripdata_${month}.lock`;
+}
+
+/** Lake key of the record of a month's last load: which raw object generation the tables hold. */
+export function loadRecordKey(taxi: Taxi, month: Month): string {
+  return `loads/${taxi}/${taxi}_tripdata_${month}.json`;
 }
 
 /** Main table: `{taxi}_tripdata`. */

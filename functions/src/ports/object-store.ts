@@ -3,7 +3,9 @@
  * Implementations: `adapters/local-fs` (a folder) and `adapters/gcs` (a bucket).
  */
 import type { Taxi } from '../domain/datasets.js';
+import type { FileFormat } from '../domain/file-formats.js';
 import type { Month } from '../domain/months.js';
+import type { FileColumn } from '../domain/schema-contract.js';
 
 /** What extract learned about a raw file while streaming it; stored with the object. */
 export interface RawFileMeta {
@@ -11,15 +13,29 @@ export interface RawFileMeta {
   month: Month;
   sourceUrl: string;
   etag: string | null;
-  /** Compressed size, as served. */
+  /** `csv` (gzip CSV) or `parquet`; absent in metadata written before Parquet: `csv`. */
+  format?: FileFormat;
+  /** Size as served. */
   bytes: number;
-  /** sha256 of the compressed bytes, hex. */
+  /** sha256 of the bytes as served, hex. */
   sha256: string;
-  /** Non-empty lines after the header. */
+  /** Rows in the file: non-empty lines after the header (CSV) or the footer's row count (Parquet). */
   dataLines: number;
-  /** Header column names (canonical spelling) in the file's order. */
+  /** The file's columns matched to canonical names, in the file's order (evolved columns as spelt). */
   columns: string[];
+  /** The file's columns as it spells and types them (Parquet: from the footer; CSV: the header, as text). */
+  fileColumns?: FileColumn[];
   extractedAt: string;
+}
+
+/** The file's format, for metadata of any age. */
+export function formatOf(meta: RawFileMeta): FileFormat {
+  return meta.format ?? 'csv';
+}
+
+/** The file's columns as it spells and types them; metadata written before Parquet held canonical CSV names. */
+export function fileColumnsOf(meta: RawFileMeta): FileColumn[] {
+  return meta.fileColumns ?? meta.columns.map((name) => ({ name, type: 'text' as const }));
 }
 
 /** A landed object. */
@@ -45,6 +61,10 @@ export interface ObjectStore {
   put(key: string, body: AsyncIterable<Uint8Array>, meta: () => RawFileMeta): Promise<StoredObject>;
   /** The object and its metadata, or null when absent. */
   head(key: string): Promise<StoredObject | null>;
+  /** Write a small JSON record (replacing any earlier one), atomically: readers see the old or the new. */
+  putRecord(key: string, value: unknown): Promise<void>;
+  /** A JSON record written by putRecord, or null when absent. */
+  getRecord<T>(key: string): Promise<T | null>;
   /** Stream an object's bytes. */
   read(key: string): AsyncIterable<Uint8Array>;
 }

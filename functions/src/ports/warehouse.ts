@@ -4,6 +4,7 @@
  */
 import type { Taxi } from '../domain/datasets.js';
 import type { Month } from '../domain/months.js';
+import type { SchemaContract } from '../domain/schema-contract.js';
 import type { MergeCounts, StageCounts } from '../domain/summary.js';
 import type { StoredObject } from './object-store.js';
 
@@ -18,6 +19,8 @@ export interface MonthJob {
   taxi: Taxi;
   month: Month;
   object: StoredObject;
+  /** Whether columns no era knows are refused (`freeze`, checked at extract) or added to the tables (`evolve`). */
+  schemaContract?: SchemaContract;
   /**
    * The execution asking (Workflows' execution ID). Calls of one execution share their warehouse jobs, so
    * a call retried after a timeout joins the job still running; a later execution runs its own.

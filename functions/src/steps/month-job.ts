@@ -4,6 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Taxi } from '../domain/datasets.js';
 import { PipelineError } from '../domain/errors.js';
+import type { FileFormat } from '../domain/file-formats.js';
+import { requireLoadable } from '../domain/loadable.js';
+import type { SchemaContract } from '../domain/schema-contract.js';
 import type { Month } from '../domain/months.js';
 import { leaseKey, rawObjectKey } from '../domain/naming.js';
 import type { LeaseStore } from '../ports/lease.js';
@@ -15,6 +18,9 @@ export interface WarehouseStepDeps {
   leases: LeaseStore;
   warehouse: Warehouse;
   leaseTtlMs: number;
+  /** The format of the configured source: which of a month's raw files is loaded. */
+  format: FileFormat;
+  schemaContract: SchemaContract;
 }
 
 /** The answer of a step that found the month locked by another execution. */
@@ -26,10 +32,11 @@ export interface Skipped {
 }
 
 /** The job for (taxi, month), asked by execution `run`: its landed raw object must exist. */
-export async function monthJob(store: ObjectStore, taxi: Taxi, month: Month, run?: string): Promise<MonthJob> {
-  const object = await store.head(rawObjectKey(taxi, month));
-  if (!object) throw new PipelineError('bad_request', `no raw file for ${taxi} ${month} in the lake: run extract first`);
-  return { taxi, month, object, ...(run ? { run } : {}) };
+export async function monthJob(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string): Promise<MonthJob> {
+  requireLoadable(taxi, month);
+  const object = await deps.store.head(rawObjectKey(taxi, month, deps.format));
+  if (!object) throw new PipelineError('bad_request', `no raw ${deps.format} file for ${taxi} ${month} in the lake: run extract first`);
+  return { taxi, month, object, schemaContract: deps.schemaContract, ...(run ? { run } : {}) };
 }
 
 /** Run `work` holding the (taxi, month) lease, or answer `skipped: locked`. */

@@ -3,7 +3,7 @@ import { BigQueryWarehouse, jobIdFor, placeholderObject } from '../../../functio
 import type { MonthJob } from '../../../functions/src/ports/warehouse.js';
 import { FakeBigQuery, type FakeJob } from './fake-bigquery.js';
 
-const JOB: MonthJob = { taxi: 'green', month: '2020-10', object: placeholderObject('green', '2020-10', 'lake', '1712345678901234.17') };
+const JOB: MonthJob = { taxi: 'green', month: '2020-10', object: placeholderObject('green', '2020-10', 'csv', 'lake', '1712345678901234.17') };
 let bq: FakeBigQuery;
 let warehouse: BigQueryWarehouse;
 
@@ -126,6 +126,9 @@ describe('offline construction', () => {
     const adapters = await gcpAdapters({
       target: 'gcp',
       sourceUrl: 'http://x',
+      source: { given: 'http://x', template: 'http://x/{taxi}/{taxi}_tripdata_{YYYY}-{MM}.csv.gz', format: 'csv' },
+      schemaContract: 'freeze',
+      scheduleWindow: 3,
       dataDir: '/tmp',
       httpRetries: 0,
       retryBaseMs: 0,

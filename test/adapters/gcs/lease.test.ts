@@ -57,7 +57,7 @@ describe('GcsLeaseStore', () => {
     gcs.seed('raw/green/2020/green_tripdata_2020-10.csv.gz', Buffer.from('x'), { 'taxi-sha256': 'a'.repeat(64), 'taxi-columns': 'VendorID' });
     await leases.acquire(KEY, 'other-run', 60_000);
     const warehouse = new BigQueryWarehouse({ project: 'test-project', dataset: 'ds', location: 'US', client: () => { throw new Error('must not run a job'); } });
-    const result = await stage({ store: new GcsObjectStore(storage, 'lake'), leases, warehouse, leaseTtlMs: 60_000 }, 'green', '2020-10');
+    const result = await stage({ store: new GcsObjectStore(storage, 'lake'), leases, warehouse, leaseTtlMs: 60_000, format: 'csv', schemaContract: 'freeze' }, 'green', '2020-10');
     expect(result).toEqual({ status: 'skipped', reason: 'locked', taxi: 'green', month: '2020-10' });
   });
 });

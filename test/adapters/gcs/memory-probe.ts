@@ -11,6 +11,7 @@ import { createGzip } from 'node:zlib';
 import { GcsObjectStore } from '../../../functions/src/adapters/gcs/object-store.js';
 import { dataset } from '../../../functions/src/domain/datasets.js';
 import { extract } from '../../../functions/src/steps/extract/extract.js';
+import { resolveSource } from '../../../functions/src/domain/sources.js';
 import { FakeGcs } from './fake-gcs.js';
 
 const ROWS = Number(process.env.PROBE_ROWS ?? 500_000);
@@ -58,7 +59,7 @@ const sampler = setInterval(() => {
 }, 50);
 const started = Date.now();
 const result = await extract(
-  { store, sourceUrl: `http://127.0.0.1:${(source.address() as AddressInfo).port}`, retry: { retries: 0, baseMs: 0 } },
+  { store, source: resolveSource(`http://127.0.0.1:${(source.address() as AddressInfo).port}`), schemaContract: 'freeze', retry: { retries: 0, baseMs: 0 } },
   'green',
   '2020-10',
 );

@@ -4,7 +4,9 @@
  * so both stores compute the same fates, details and `unique_row_id`s for the same lines.
  */
 import type { Column, ColumnKind, Dataset } from '../../domain/datasets.js';
-import { fieldPositions } from '../../domain/header.js';
+import type { FileFormat } from '../../domain/file-formats.js';
+import type { ColumnBinding, ValueType } from '../../domain/schema-contract.js';
+import type { FileSchema } from '../shared/file-schema.js';
 
 /**
  * Physical type per logical kind. Times are DATETIME: the TLC writes naive New York local times, and a
@@ -66,52 +68,97 @@ export function inlineParams(sql: string, params: Record<string, Param>): string
 const rawName = (c: Column) => ident(`raw_${c.name}`);
 
 /**
- * Safe cast of the column's raw text; NULL when it does not parse. Integers go through NUMERIC so `1.0`
- * loads, and are rejected (not rounded) when they have a fraction, like the DuckDB twin. Times must
- * match `%Y-%m-%d %H:%M:%S` exactly.
+ * Safe cast of a column's raw value from what the file holds; NULL when it does not convert losslessly.
+ * Integers go through NUMERIC (text) or a TRUNC check (FLOAT64) so `1.0` loads and `1.5` is rejected,
+ * not rounded, like the DuckDB twin. Text times must match `%Y-%m-%d %H:%M:%S` exactly. A Parquet
+ * timestamp may come back as DATETIME or TIMESTAMP; the CAST gives the same naive wall time either way.
  */
-export function safeCast(c: Column): string {
+export function safeCast(c: Column, from: ValueType): string {
   const raw = rawName(c);
-  switch (c.kind) {
-    case 'integer': {
-      const dec = `SAFE_CAST(${raw} AS NUMERIC)`;
-      return `CASE WHEN ${dec} = TRUNC(${dec}) THEN SAFE_CAST(${dec} AS INT64) END`;
+  const type = BIGQUERY_TYPES[c.kind];
+  if (from === 'null') return `CAST(NULL AS ${type})`;
+  if (from === 'text') {
+    switch (c.kind) {
+      case 'integer': {
+        const dec = `SAFE_CAST(${raw} AS NUMERIC)`;
+        return `CASE WHEN ${dec} = TRUNC(${dec}) THEN SAFE_CAST(${dec} AS INT64) END`;
+      }
+      case 'numeric':
+        return `SAFE_CAST(${raw} AS NUMERIC)`;
+      case 'timestamp':
+        return `SAFE.PARSE_DATETIME('%Y-%m-%d %H:%M:%S', ${raw})`;
+      case 'string':
+        return raw;
     }
-    case 'numeric':
-      return `SAFE_CAST(${raw} AS NUMERIC)`;
+  }
+  if (c.kind === 'integer' && from === 'float') return `CASE WHEN ${raw} = TRUNC(${raw}) THEN SAFE_CAST(${raw} AS INT64) END`;
+  return `SAFE_CAST(${raw} AS ${type})`;
+}
+
+/** The column's value as canonical text, the same as the DuckDB twin's: what `unique_row_id` hashes. */
+function canonicalText(c: Column): string {
+  const name = ident(c.name);
+  switch (c.kind) {
     case 'timestamp':
-      return `SAFE.PARSE_DATETIME('%Y-%m-%d %H:%M:%S', ${raw})`;
+      return `COALESCE(FORMAT_DATETIME('%Y-%m-%d %H:%M:%E6S', ${name}), '')`;
     case 'string':
-      return raw;
+      return `COALESCE(${name}, '')`;
+    case 'numeric':
+      return `COALESCE(FORMAT('%.9f', ${name}), '')`;
+    case 'integer':
+      return `COALESCE(CAST(${name} AS STRING), '')`;
   }
 }
 
-/**
- * Clustering of the main table: the zone pair is what trip queries filter and group on most (zone
- * lookups, origin-destination matrices), and both columns exist in both datasets.
- */
-export const MAIN_CLUSTER_COLUMNS = ['PULocationID', 'DOLocationID'] as const;
+/** The raw value of each column, read from one line's fields (CSV) or one row's columns (Parquet). */
+const RAW_VALUE: Record<FileFormat, (b: ColumnBinding) => string> = {
+  // SAFE_ORDINAL: a short line gives NULL for the missing fields (then `malformed`), never an error.
+  csv: (b) => (b.position === null ? 'CAST(NULL AS STRING)' : `NULLIF(f[SAFE_ORDINAL(${b.position})], '')`),
+  // A null-typed column is never read: BigQuery's reading of the Parquet NULL type is what fails
+  // ("has type INT32 which does not match the target cpp_type DOUBLE"), and its values are all NULL.
+  parquet: (b) => (b.source === null || b.source.type === 'null' ? 'NULL' : ident(b.source.name)),
+};
 
-/** Slot values shared by every template of a dataset, with `fileColumns` the header order of the file. */
-export function datasetSlots(ds: Dataset, fileColumns: readonly string[]) {
-  const pos = fieldPositions(ds, fileColumns);
+/** The rows the stage reads: `line`, `field_count` and one `raw_<column>` per table column. */
+const PARSED_ROWS: Record<FileFormat, (raw: string, external: string, fieldCount: number) => string> = {
+  csv: (raw, external) =>
+    `SELECT line, ARRAY_LENGTH(f) AS field_count,\n${raw}\n  FROM (\n    SELECT line, SPLIT(line, ',') AS f\n    FROM (SELECT RTRIM(line, '\\r') AS line FROM ${external})\n    WHERE line IS NOT NULL AND line <> ''\n  )`,
+  parquet: (raw, external, fieldCount) => `SELECT CAST(NULL AS STRING) AS line, ${fieldCount} AS field_count,\n${raw}\n  FROM ${external}`,
+};
+
+/** A quarantined row's text: the line itself (CSV) or its values as a JSON object (Parquet). */
+const SOURCE_TEXT: Record<FileFormat, (bindings: readonly ColumnBinding[]) => string> = {
+  csv: () => 'line',
+  parquet: (bindings) =>
+    `TO_JSON_STRING(STRUCT(${bindings
+      .filter((b) => b.source && b.source.type !== 'null')
+      .map((b) => `${rawName(b.column)} AS ${ident(b.source!.name)}`)
+      .join(', ')}))`,
+};
+
+/** Slot values shared by every template of a dataset, for one file. */
+export function datasetSlots(ds: Dataset, file: FileSchema, externalTable: string) {
+  const columns = file.bindings.map((b) => b.column);
   const indent = (lines: string[]) => lines.map((l) => `    ${l}`).join(',\n');
+  const typeOf = (b: ColumnBinding): ValueType => b.source?.type ?? 'null';
   return {
     column_definitions: ds.columns.map((c) => `  ${ident(c.name)} ${BIGQUERY_TYPES[c.kind]}`).join(',\n'),
-    column_names: ds.columns.map((c) => ident(c.name)).join(', '),
-    column_count: String(ds.columns.length),
+    // Tables created before a column joined the dataset (or an evolved column) gain it, NULL for earlier rows.
+    add_columns: columns.map((c) => `  ADD COLUMN IF NOT EXISTS ${ident(c.name)} ${BIGQUERY_TYPES[c.kind]}`).join(',\n'),
+    column_names: columns.map((c) => ident(c.name)).join(', '),
+    source_column_names: columns.map((c) => `s.${ident(c.name)}`).join(', '),
+    field_count: String(file.fieldCount),
     pickup: ident(ds.pickupColumn),
-    cluster_columns: MAIN_CLUSTER_COLUMNS.map(ident).join(', '),
-    // SAFE_ORDINAL: a short line gives NULL for the missing fields (then `malformed`), never an error.
-    raw_columns: indent(ds.columns.map((c) => `NULLIF(f[SAFE_ORDINAL(${pos(c)})], '') AS ${rawName(c)}`)),
-    typed_columns: indent(ds.columns.map((c) => `${safeCast(c)} AS ${ident(c.name)}`)),
-    typed_names: ds.columns.map((c) => `  ${ident(c.name)}`).join(',\n'),
-    first_invalid_column: `CASE ${ds.columns
-      .filter((c) => c.kind !== 'string')
-      .map((c) => `WHEN ${rawName(c)} IS NOT NULL AND ${ident(c.name)} IS NULL THEN CONCAT(${literal(`${c.name}: `)}, ${rawName(c)})`)
+    cluster_columns: ds.clusterColumns.map(ident).join(', '),
+    parsed_rows: PARSED_ROWS[file.format](indent(file.bindings.map((b) => `${RAW_VALUE[file.format](b)} AS ${rawName(b.column)}`)), externalTable, file.fieldCount),
+    typed_columns: indent(file.bindings.map((b) => `${safeCast(b.column, typeOf(b))} AS ${ident(b.column.name)}`)),
+    typed_names: columns.map((c) => `  ${ident(c.name)}`).join(',\n'),
+    first_invalid_column: `CASE ${file.bindings
+      .filter((b) => b.column.kind !== 'string' && typeOf(b) !== 'null')
+      .map((b) => `WHEN ${rawName(b.column)} IS NOT NULL AND ${ident(b.column.name)} IS NULL THEN CONCAT(${literal(`${b.column.name}: `)}, CAST(${rawName(b.column)} AS STRING))`)
       .join(' ')} END`,
-    // Same text as DuckDB's concat_ws(',', coalesce(raw, '') ...), so TO_HEX(MD5(..)) equals its md5(..).
-    canonical_text: `ARRAY_TO_STRING([${ds.columns.map((c) => `COALESCE(${rawName(c)}, '')`).join(', ')}], ',')`,
+    canonical_text: `ARRAY_TO_STRING([${columns.map(canonicalText).join(', ')}], ',')`,
+    source_text: SOURCE_TEXT[file.format](file.bindings),
   };
 }
 

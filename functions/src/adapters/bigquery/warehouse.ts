@@ -19,12 +19,14 @@ import { BigQuery, type Job, type JobMetadata } from '@google-cloud/bigquery';
 import { dataset, type Taxi } from '../../domain/datasets.js';
 import { PipelineError } from '../../domain/errors.js';
 import { monthBounds, type Month } from '../../domain/months.js';
-import { mainTable, quarantineTable, rawObjectKey, releaseFileName, stagingTable } from '../../domain/naming.js';
+import type { FileFormat } from '../../domain/file-formats.js';
+import { mainTable, quarantineTable, rawObjectKey, releaseFileName, releaseFileStem, stagingTable } from '../../domain/naming.js';
 import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
 import { plannedObject } from '../shared/planned-object.js';
 import type { StoredObject } from '../../ports/object-store.js';
 import type { MonthJob, PlannedStatement, StepStats, Warehouse } from '../../ports/warehouse.js';
-import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
+import { fileSchema } from '../shared/file-schema.js';
+import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
 import { countSql, datasetSlots, inlineParams, literal, tableRef, type Param } from './dialect.js';
 
 
@@ -106,27 +108,30 @@ export class BigQueryWarehouse implements Warehouse {
   /** The statements of `steps` for `job`, rendered, with their parameters and job IDs. */
   statements(job: MonthJob, steps: readonly string[]): BigQueryStatement[] {
     const ds = dataset(job.taxi);
+    const file = fileSchema(job);
     const { start, end } = monthBounds(job.month);
     const staging = stagingTable(job.taxi, job.month);
+    const external = this.table(`${staging}_external`);
     const slots: Record<string, string> = {
-      ...datasetSlots(ds, job.object.meta.columns),
+      ...datasetSlots(ds, file, external),
       main_table: this.table(mainTable(job.taxi)),
       quarantine_table: this.table(quarantineTable(job.taxi)),
       staging_table: this.table(staging),
-      external_table: this.table(`${staging}_external`),
+      external_table: external,
       raw_uri: literal(job.object.uri),
     };
     const params: Record<string, Param> = {
       month: { type: 'STRING', value: job.month },
       month_start: { type: 'DATETIME', value: start },
       month_end: { type: 'DATETIME', value: end },
-      filename: { type: 'STRING', value: releaseFileName(job.taxi, job.month) },
+      filename: { type: 'STRING', value: releaseFileName(job.taxi, job.month, file.format) },
+      file_stem: { type: 'STRING', value: releaseFileStem(job.taxi, job.month) },
     };
     const out: BigQueryStatement[] = [];
     for (const step of steps) {
       const template = loadTemplate('bigquery', TEMPLATE_FILES[step]!);
       const used = Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`)));
-      splitStatements(renderTemplate(template, used)).forEach((sql, index) => {
+      forFormat(splitStatements(renderTemplate(template, used)), file.format).forEach((sql, index) => {
         const own = Object.fromEntries(Object.entries(params).filter(([k]) => new RegExp(`@${k}\\b`).test(sql)));
         out.push({ step, sql, params: own, jobId: jobIdFor(job.taxi, job.month, job.object.generation, step, index, job.run) });
       });
@@ -291,11 +296,13 @@ export interface PlanBigQueryInput {
   location?: string;
   /** Generation shown in job IDs; a placeholder by default. */
   generation?: string;
+  /** Format of the raw file; default Parquet, the TLC feed's. */
+  format?: FileFormat;
 }
 
 /** A raw object as extract would land it, in canonical column order, for planning without a lake. */
-export function placeholderObject(taxi: Taxi, month: Month, bucket = 'YOUR_BUCKET', generation = '0'): StoredObject {
-  return plannedObject(taxi, month, `gs://${bucket}/${rawObjectKey(taxi, month)}`, { generation });
+export function placeholderObject(taxi: Taxi, month: Month, format: FileFormat = 'parquet', bucket = 'YOUR_BUCKET', generation = '0'): StoredObject {
+  return plannedObject(taxi, month, format, `gs://${bucket}/${rawObjectKey(taxi, month, format)}`, { generation });
 }
 
 /** The BigQuery plan of one month, offline: no credentials, no network. */
@@ -304,6 +311,6 @@ export function planBigQuery(input: PlanBigQueryInput): PlannedStatement[] {
   return warehouse.plan({
     taxi: input.taxi,
     month: input.month,
-    object: placeholderObject(input.taxi, input.month, input.bucket, input.generation),
+    object: placeholderObject(input.taxi, input.month, input.format, input.bucket, input.generation),
   });
 }

@@ -3,7 +3,9 @@
  * Capabilities as data, in the manner of dlt's per-destination folders.
  */
 import type { Column, ColumnKind, Dataset } from '../../domain/datasets.js';
-import { fieldPositions } from '../../domain/header.js';
+import type { FileFormat } from '../../domain/file-formats.js';
+import type { ColumnBinding, ValueType } from '../../domain/schema-contract.js';
+import type { FileSchema } from '../shared/file-schema.js';
 
 /**
  * Physical type per logical kind. DECIMAL(18,9) has BigQuery NUMERIC's scale, so both stores hold the
@@ -18,7 +20,7 @@ export const DUCKDB_TYPES: Record<ColumnKind, string> = {
   string: 'VARCHAR',
 };
 
-/** Quote an identifier; names come from the dataset definitions only. */
+/** Quote an identifier; names come from the dataset definitions and the file's checked schema only. */
 export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
@@ -31,49 +33,89 @@ export function literal(value: string): string {
 const rawName = (c: Column) => ident(`raw_${c.name}`);
 
 /**
- * Safe cast of the column's raw text; NULL when it does not parse. Integers written with a decimal
- * point go through DECIMAL so `1.0` loads, and are rejected (not rounded) when they have a fraction:
- * DuckDB's own text-to-BIGINT cast rounds `1.5` to 2.
+ * Safe cast of a column's raw value from what the file holds; NULL when it does not convert losslessly.
+ * Integers written with a decimal point (text `1.0`, DOUBLE 1.0) load, and are rejected (not rounded)
+ * when they have a fraction: DuckDB's own casts to BIGINT round `1.5` to 2.
  */
-export function safeCast(c: Column): string {
+export function safeCast(c: Column, from: ValueType): string {
   const raw = rawName(c);
-  switch (c.kind) {
-    case 'integer': {
-      const dec = `TRY_CAST(${raw} AS DECIMAL(18,9))`;
-      return `CASE WHEN strpos(${raw}, '.') = 0 THEN TRY_CAST(${raw} AS BIGINT) WHEN ${dec} = trunc(${dec}) THEN TRY_CAST(${dec} AS BIGINT) END`;
+  const type = DUCKDB_TYPES[c.kind];
+  if (from === 'null') return `CAST(NULL AS ${type})`;
+  if (from === 'text') {
+    switch (c.kind) {
+      case 'integer': {
+        const dec = `TRY_CAST(${raw} AS DECIMAL(18,9))`;
+        return `CASE WHEN strpos(${raw}, '.') = 0 THEN TRY_CAST(${raw} AS BIGINT) WHEN ${dec} = trunc(${dec}) THEN TRY_CAST(${dec} AS BIGINT) END`;
+      }
+      case 'numeric':
+        return `TRY_CAST(${raw} AS DECIMAL(18,9))`;
+      case 'timestamp':
+        return `try_strptime(${raw}, '%Y-%m-%d %H:%M:%S')`;
+      case 'string':
+        return raw;
     }
-    case 'numeric':
-      return `TRY_CAST(${raw} AS DECIMAL(18,9))`;
+  }
+  if (c.kind === 'integer' && from === 'float') return `CASE WHEN ${raw} = trunc(${raw}) THEN TRY_CAST(${raw} AS BIGINT) END`;
+  return `TRY_CAST(${raw} AS ${type})`;
+}
+
+/** The column's value as canonical text, the same in both dialects: what `unique_row_id` hashes. */
+function canonicalText(c: Column): string {
+  const name = ident(c.name);
+  switch (c.kind) {
     case 'timestamp':
-      return `try_strptime(${raw}, '%Y-%m-%d %H:%M:%S')`;
+      return `coalesce(strftime(${name}, '%Y-%m-%d %H:%M:%S.%f'), '')`;
     case 'string':
-      return raw;
+      return `coalesce(${name}, '')`;
+    default:
+      // BIGINT as digits; DECIMAL(18,9) with its nine decimals, as BigQuery's FORMAT('%.9f') writes NUMERIC.
+      return `coalesce(CAST(${name} AS VARCHAR), '')`;
   }
 }
 
-/** Slot values shared by every template of a dataset, with `fileColumns` the header order of the file. */
-export function datasetSlots(ds: Dataset, fileColumns: readonly string[]) {
-  const pos = fieldPositions(ds, fileColumns);
+/** The raw value of each column, read from one line's fields (CSV) or one row's columns (Parquet). */
+const RAW_VALUE: Record<FileFormat, (b: ColumnBinding) => string> = {
+  csv: (b) => (b.position === null ? 'CAST(NULL AS VARCHAR)' : `NULLIF(f[${b.position}], '')`),
+  parquet: (b) => (b.source === null || b.source.type === 'null' ? 'NULL' : ident(b.source.name)),
+};
+
+/** The rows the stage reads: `line`, `field_count` and one `raw_<column>` per table column. */
+const PARSED_ROWS: Record<FileFormat, (raw: string, external: string, fieldCount: number) => string> = {
+  csv: (raw, external) => `SELECT line, len(f) AS field_count,\n${raw}\n  FROM (SELECT line, string_split(line, ',') AS f FROM ${external})`,
+  parquet: (raw, external, fieldCount) => `SELECT CAST(NULL AS VARCHAR) AS line, ${fieldCount} AS field_count,\n${raw}\n  FROM ${external}`,
+};
+
+/** A quarantined row's text: the line itself (CSV) or its values as a JSON object (Parquet). */
+const SOURCE_TEXT: Record<FileFormat, (bindings: readonly ColumnBinding[]) => string> = {
+  csv: () => 'line',
+  parquet: (bindings) =>
+    `CAST(json_object(${bindings
+      .filter((b) => b.source)
+      .map((b) => `${literal(b.source!.name)}, ${rawName(b.column)}`)
+      .join(', ')}) AS VARCHAR)`,
+};
+
+/** Slot values shared by every template of a dataset, for one file. */
+export function datasetSlots(ds: Dataset, file: FileSchema, externalTable: string) {
+  const columns = file.bindings.map((b) => b.column);
   const indent = (lines: string[]) => lines.map((l) => `    ${l}`).join(',\n');
+  const typeOf = (b: ColumnBinding): ValueType => b.source?.type ?? 'null';
   return {
-    column_definitions: ds.columns.map((c) => `  ${ident(c.name)} ${DUCKDB_TYPES[c.kind]}`).join(',\n'),
     // The typed columns of a table with no row yet (the views before a month lands).
     empty_columns: ds.columns.map((c) => `  CAST(NULL AS ${DUCKDB_TYPES[c.kind]}) AS ${ident(c.name)}`).join(',\n'),
     column_names: ds.columns.map((c) => ident(c.name)).join(', '),
-    column_count: String(ds.columns.length),
+    field_count: String(file.fieldCount),
     pickup: ident(ds.pickupColumn),
-    raw_columns: indent(ds.columns.map((c) => `NULLIF(f[${pos(c)}], '') AS ${rawName(c)}`)),
-    typed_columns: indent(ds.columns.map((c) => `${safeCast(c)} AS ${ident(c.name)}`)),
-    typed_names: ds.columns.map((c) => `  ${ident(c.name)}`).join(',\n'),
-    first_invalid_column: `CASE ${ds.columns
-      .filter((c) => c.kind !== 'string')
-      .map((c) => `WHEN ${rawName(c)} IS NOT NULL AND ${ident(c.name)} IS NULL THEN ${literal(`${c.name}: `)} || ${rawName(c)}`)
+    parsed_rows: PARSED_ROWS[file.format](indent(file.bindings.map((b) => `${RAW_VALUE[file.format](b)} AS ${rawName(b.column)}`)), externalTable, file.fieldCount),
+    typed_columns: indent(file.bindings.map((b) => `${safeCast(b.column, typeOf(b))} AS ${ident(b.column.name)}`)),
+    typed_names: columns.map((c) => `  ${ident(c.name)}`).join(',\n'),
+    first_invalid_column: `CASE ${file.bindings
+      .filter((b) => b.column.kind !== 'string' && typeOf(b) !== 'null')
+      .map((b) => `WHEN ${rawName(b.column)} IS NOT NULL AND ${ident(b.column.name)} IS NULL THEN ${literal(`${b.column.name}: `)} || CAST(${rawName(b.column)} AS VARCHAR)`)
       .join(' ')} END`,
-    // The row's text in canonical column order, so the id does not depend on the order a republished
-    // file lists its columns in. For a file in the usual order that text is the line itself, which is
-    // cheaper to hash than to rebuild (a malformed line's id is never used).
-    canonical_text: fileColumns.every((name, i) => name === ds.columns[i]?.name) && fileColumns.length === ds.columns.length
-      ? 'line'
-      : `concat_ws(',', ${ds.columns.map((c) => `coalesce(${rawName(c)}, '')`).join(', ')})`,
+    // The row's values in canonical column order and form, so the same trip gets the same id from a CSV
+    // and a Parquet file, in any column order, in DuckDB and in BigQuery.
+    canonical_text: `concat_ws(',', ${columns.map(canonicalText).join(', ')})`,
+    source_text: SOURCE_TEXT[file.format](file.bindings),
   };
 }

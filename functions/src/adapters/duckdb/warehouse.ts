@@ -14,7 +14,8 @@ import { monthBounds } from '../../domain/months.js';
 import { mainTable, quarantineTable, releaseFileName, stagingTable } from '../../domain/naming.js';
 import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
 import type { MonthJob, PlannedStatement, StepStats, Warehouse } from '../../ports/warehouse.js';
-import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
+import { fileSchema } from '../shared/file-schema.js';
+import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
 import { datasetSlots, ident, literal } from './dialect.js';
 
 type Param = string;
@@ -153,13 +154,15 @@ export class DuckDbWarehouse implements Warehouse {
 
   private statements(job: MonthJob, steps: readonly string[], files: MonthFiles = this.files(job)): Statement[] {
     const ds = dataset(job.taxi);
+    const file = fileSchema(job);
     const { start, end } = monthBounds(job.month);
+    const external = ident(`${stagingTable(job.taxi, job.month)}_external`);
     const slots: Record<string, string> = {
-      ...datasetSlots(ds, job.object.meta.columns),
+      ...datasetSlots(ds, file, external),
       main_table: ident(mainTable(job.taxi)),
       quarantine_table: ident(quarantineTable(job.taxi)),
       staging_table: ident(stagingTable(job.taxi, job.month)),
-      external_table: ident(`${stagingTable(job.taxi, job.month)}_external`),
+      external_table: external,
       raw_uri: literal(job.object.uri),
       staging_write: literal(files.write),
       staging_rewrite: literal(files.rewrite),
@@ -171,14 +174,14 @@ export class DuckDbWarehouse implements Warehouse {
       month: job.month,
       month_start: start,
       month_end: end,
-      filename: releaseFileName(job.taxi, job.month),
+      filename: releaseFileName(job.taxi, job.month, file.format),
       staged_at: new Date().toISOString().replace('T', ' ').replace('Z', ''),
     };
     const out: Statement[] = [];
     for (const step of steps) {
       const template = loadTemplate('duckdb', TEMPLATE_FILES[step]!);
       const used = Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`)));
-      for (const sql of splitStatements(renderTemplate(template, used))) {
+      for (const sql of forFormat(splitStatements(renderTemplate(template, used)), file.format)) {
         const own = Object.fromEntries(Object.entries(params).filter(([k]) => new RegExp(`\\$${k}\\b`).test(sql)));
         out.push({ step, sql, params: own });
       }

@@ -59,6 +59,9 @@ export function toCustomMetadata(meta: RawFileMeta): Record<string, string> {
     [`${META_PREFIX}data-lines`]: String(meta.dataLines),
     [`${META_PREFIX}columns`]: meta.columns.join(','),
     [`${META_PREFIX}extracted-at`]: meta.extractedAt,
+    ...(meta.format ? { [`${META_PREFIX}format`]: meta.format } : {}),
+    // The footer's schema (about 1 KiB for 25 columns): GCS allows 8 KiB of custom metadata.
+    ...(meta.fileColumns ? { [`${META_PREFIX}schema`]: JSON.stringify(meta.fileColumns) } : {}),
   };
 }
 
@@ -80,18 +83,25 @@ export function fromCustomMetadata(m: Record<string, unknown> | undefined | null
     dataLines: Number(get('data-lines')),
     columns: (get('columns') ?? '').split(',').filter(Boolean),
     extractedAt: get('extracted-at') ?? '',
+    ...(get('format') ? { format: get('format') as RawFileMeta['format'] } : {}),
+    ...(get('schema') ? { fileColumns: JSON.parse(get('schema')!) as RawFileMeta['fileColumns'] } : {}),
   };
 }
 
-/** Name of a republished file: `<stem>.<sha8>.csv.gz` beside the base key. */
+/** Name of a republished file: `<stem>.<sha8>.csv.gz` (or `.parquet`) beside the base key. */
 export function versionedKey(key: string, sha256: string): string {
   const sha8 = sha256.slice(0, 8);
-  const m = /^(.*?)(\.csv\.gz)$/.exec(key);
+  const m = /^(.*?)(\.csv\.gz|\.parquet)$/.exec(key);
   return m ? `${m[1]}.${sha8}${m[2]}` : `${key}.${sha8}`;
 }
 
 export function pointerKey(key: string): string {
   return `pointers/${key}.json`;
+}
+
+/** Content type of a raw object, by its extension. */
+export function contentTypeOf(key: string): string {
+  return key.endsWith('.parquet') ? 'application/vnd.apache.parquet' : 'application/gzip';
 }
 
 export function incomingKey(key: string): string {
@@ -159,6 +169,20 @@ export class GcsObjectStore implements ObjectStore {
     return m ? this.stored(key, m) : null;
   }
 
+  async putRecord(key: string, value: unknown): Promise<void> {
+    await this.bucket.file(key).save(JSON.stringify(value), { resumable: false, contentType: 'application/json' });
+  }
+
+  async getRecord<T>(key: string): Promise<T | null> {
+    try {
+      const [buf] = await this.bucket.file(key).download({ validation: false });
+      return JSON.parse(buf.toString('utf8')) as T;
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
   read(key: string): AsyncIterable<Uint8Array> {
     const self = this;
     return (async function* () {
@@ -179,7 +203,7 @@ export class GcsObjectStore implements ObjectStore {
         incoming.createWriteStream({
           resumable: true,
           validation: 'crc32c',
-          contentType: 'application/gzip',
+          contentType: contentTypeOf(key),
           preconditionOpts: { ifGenerationMatch: 0 },
           metadata: { metadata: { [`${META_PREFIX}target`]: key } },
         }) as Writable,
@@ -203,7 +227,7 @@ export class GcsObjectStore implements ObjectStore {
     const target = this.bucket.file(name);
     try {
       const [, resp] = await incoming.copy(target, {
-        contentType: 'application/gzip',
+        contentType: contentTypeOf(key),
         metadata: toCustomMetadata(info),
         preconditionOpts: { ifGenerationMatch: 0 },
       });

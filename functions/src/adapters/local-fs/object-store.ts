@@ -57,6 +57,28 @@ export class LocalFsObjectStore implements ObjectStore {
     }
   }
 
+  async putRecord(key: string, value: unknown): Promise<void> {
+    const target = this.path(key);
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = `${target}.tmp-${randomUUID()}`;
+    try {
+      await writeFile(tmp, JSON.stringify(value, null, 2));
+      await rename(tmp, target);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async getRecord<T>(key: string): Promise<T | null> {
+    try {
+      return JSON.parse(await readFile(this.path(key), 'utf8')) as T;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
   read(key: string): AsyncIterable<Uint8Array> {
     return createReadStream(this.path(key));
   }

@@ -1,26 +1,35 @@
 /**
- * The raw object a plan assumes when a month is not landed: the release file in canonical column order.
- * `plan` shows statements without touching a lake, for either warehouse.
+ * The raw object a plan assumes when a month is not landed: the month's file in canonical column order,
+ * with the columns its era carries, typed as the TLC's current Parquet files type them. `plan` shows
+ * statements without touching a lake, for either warehouse.
  */
-import { dataset, type Taxi } from '../../domain/datasets.js';
+import { dataset, type ColumnKind, type Taxi } from '../../domain/datasets.js';
+import type { FileFormat } from '../../domain/file-formats.js';
 import type { Month } from '../../domain/months.js';
 import { rawObjectKey } from '../../domain/naming.js';
+import type { ValueType } from '../../domain/schema-contract.js';
 import type { StoredObject } from '../../ports/object-store.js';
 
-export function plannedObject(taxi: Taxi, month: Month, uri: string, options: { generation?: string; sourceUrl?: string } = {}): StoredObject {
+/** The Parquet type assumed per kind when no file is at hand. */
+const TYPICAL_PARQUET: Record<ColumnKind, ValueType> = { integer: 'integer', numeric: 'float', timestamp: 'timestamp', string: 'string' };
+
+export function plannedObject(taxi: Taxi, month: Month, format: FileFormat, uri: string, options: { generation?: string; sourceUrl?: string } = {}): StoredObject {
+  const columns = dataset(taxi).columns.filter((c) => c.since === undefined || month >= c.since);
   return {
-    key: rawObjectKey(taxi, month),
+    key: rawObjectKey(taxi, month, format),
     uri,
     generation: options.generation ?? '0',
     meta: {
       taxi,
       month,
+      format,
       sourceUrl: options.sourceUrl ?? '',
       etag: null,
       bytes: 0,
       sha256: '',
       dataLines: 0,
-      columns: dataset(taxi).columns.map((c) => c.name),
+      columns: columns.map((c) => c.name),
+      fileColumns: columns.map((c) => ({ name: c.name, type: format === 'csv' ? 'text' : TYPICAL_PARQUET[c.kind] })),
       extractedAt: new Date(0).toISOString(),
     },
   };

@@ -85,3 +85,14 @@ export function splitStatements(sql: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s.replace(/--.*$/gm, '').trim().length > 0);
 }
+
+/**
+ * The statements meant for a file format: a statement marked `-- format: <name>` runs only for files of
+ * that format; unmarked statements run for every format.
+ */
+export function forFormat(statements: string[], format: string): string[] {
+  return statements.filter((sql) => {
+    const marked = /^-- format: (\w+)$/m.exec(sql)?.[1];
+    return marked === undefined || marked === format;
+  });
+}

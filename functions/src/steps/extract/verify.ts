@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { BadSourceError } from '../../domain/errors.js';
+import { csvColumns, type FileColumn } from '../../domain/schema-contract.js';
+import type { VerifiedFile } from './verified-file.js';
 
 /** What the stream measured, complete once the iterable has ended. */
 export interface StreamFacts {
@@ -20,8 +22,8 @@ export interface StreamFacts {
 const MAX_HEADER = 64 * 1024;
 const INFLATE_INPUT = 1024 * 1024;
 
-/** Describe the first bytes of a file that is not gzip, for the error message. */
-function sniff(chunk: Uint8Array): string {
+/** Describe the first bytes of a file that is not what it should be, for the error message. */
+export function sniff(chunk: Uint8Array): string {
   const text = Buffer.from(chunk.subarray(0, 64)).toString('latin1');
   if (/^\s*<(!doctype|html|\?xml)/i.test(text)) return 'an HTML/XML page';
   return `bytes starting ${JSON.stringify(text.slice(0, 24))}`;
@@ -83,6 +85,7 @@ class LineCounter {
 export function verifyGzipCsv(
   body: AsyncIterable<Uint8Array>,
   onHeader: (header: string) => void,
+  expectedBytes: number | null = null,
 ): { stream: AsyncIterable<Uint8Array>; facts: () => StreamFacts } {
   const hash = createHash('sha256');
   const counter = new LineCounter();
@@ -182,6 +185,7 @@ export function verifyGzipCsv(
         yield chunk;
       }
       await flush();
+      if (expectedBytes !== null && bytes !== expectedBytes) throw new BadSourceError(`the file is truncated: received ${bytes} of ${expectedBytes} bytes`);
       if (head && head.length > 0) throw new BadSourceError(`the source is not a gzip file: it starts with ${sniff(head)}`);
       const first = head !== null;
       if (first) throw new BadSourceError('the source file is empty');
@@ -205,6 +209,18 @@ export function verifyGzipCsv(
       if (!done) throw new Error('stream facts read before the stream ended');
       digest ??= hash.digest('hex');
       return { bytes, sha256: digest, header: counter.header, dataLines: counter.lines };
+    },
+  };
+}
+
+/** The gzip CSV verifier in the shape every format's verifier has (see verified-file.ts). */
+export function verifyCsv(body: AsyncIterable<Uint8Array>, expectedBytes: number | null, onColumns: (columns: FileColumn[]) => void): VerifiedFile {
+  const verified = verifyGzipCsv(body, (header) => onColumns(csvColumns(header)), expectedBytes);
+  return {
+    stream: verified.stream,
+    facts: () => {
+      const f = verified.facts();
+      return { bytes: f.bytes, sha256: f.sha256, rows: f.dataLines, columns: csvColumns(f.header ?? '') };
     },
   };
 }

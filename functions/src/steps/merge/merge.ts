@@ -4,6 +4,8 @@
 import type { Taxi } from '../../domain/datasets.js';
 import type { Month } from '../../domain/months.js';
 import { totalQuarantined, type QuarantineCounts } from '../../domain/quarantine.js';
+import type { LoadRecord } from '../../domain/load-record.js';
+import { loadRecordKey } from '../../domain/naming.js';
 import { reconcile } from '../../domain/summary.js';
 import { monthJob, withMonthLease, type Skipped, type WarehouseStepDeps } from '../month-job.js';
 
@@ -22,11 +24,24 @@ export interface MergeResult {
 }
 
 export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string): Promise<MergeResult | Skipped> {
-  const job = await monthJob(deps.store, taxi, month, run);
+  const job = await monthJob(deps, taxi, month, run);
   return withMonthLease(deps, taxi, month, async () => {
     const counts = await deps.warehouse.stagedCounts(job);
     reconcile(job.object.meta.dataLines, counts);
     const merged = await deps.warehouse.replaceMonth(job);
+    const record: LoadRecord = {
+      taxi,
+      month,
+      rawUri: job.object.uri,
+      generation: job.object.generation,
+      sha256: job.object.meta.sha256,
+      etag: job.object.meta.etag,
+      rowsInFile: job.object.meta.dataLines,
+      rowsLoaded: merged.rowsLoaded,
+      rowsQuarantined: totalQuarantined(counts.quarantined),
+      loadedAt: new Date().toISOString(),
+    };
+    await deps.store.putRecord(loadRecordKey(taxi, month), record);
     return {
       status: 'merged' as const,
       taxi,

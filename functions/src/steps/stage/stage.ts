@@ -21,7 +21,7 @@ export interface StageResult {
 }
 
 export async function stage(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string): Promise<StageResult | Skipped> {
-  const job = await monthJob(deps.store, taxi, month, run);
+  const job = await monthJob(deps, taxi, month, run);
   return withMonthLease(deps, taxi, month, async () => {
     const counts = await deps.warehouse.stage(job);
     return {

@@ -1,0 +1,27 @@
+/**
+ * The record merge leaves of a month it loaded: which raw object (generation and sha256, hence which
+ * source version) the tables now hold, and the counts. A scheduled run compares it with the landed
+ * object to load only what is new. Written after the warehouse commit: a crash in between only makes
+ * the next scheduled run load the month again, which changes nothing.
+ */
+import type { Taxi } from './datasets.js';
+import type { Month } from './months.js';
+
+export interface LoadRecord {
+  taxi: Taxi;
+  month: Month;
+  /** The raw object the tables were loaded from. */
+  rawUri: string;
+  generation: string;
+  sha256: string;
+  etag: string | null;
+  rowsInFile: number;
+  rowsLoaded: number;
+  rowsQuarantined: number;
+  loadedAt: string;
+}
+
+/** Whether `record` is a load of exactly this raw object. */
+export function isLoadOf(record: LoadRecord | null, object: { generation: string; sha256: string }): record is LoadRecord {
+  return record !== null && record.generation === object.generation && record.sha256 === object.sha256;
+}
