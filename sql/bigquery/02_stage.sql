@@ -38,7 +38,7 @@ decided AS (
     *,
     CASE
       WHEN first_reason IS NOT NULL THEN first_reason
-      -- rows with the same id have the same values, so which copy is "first" does not change the result;
+      -- rows with the same id have the same values, so which copy is "first" does not change the result,
       -- only rows that passed every other check compete (an invalid row can share a valid row's id)
       WHEN ROW_NUMBER() OVER (PARTITION BY unique_row_id, first_reason IS NULL) > 1 THEN 'duplicate'
     END AS reason

@@ -69,7 +69,8 @@ describe('BigQuery month replacement', () => {
     expect(sql).toMatch(/^MERGE INTO `p-roject\.ds\.yellow_tripdata` AS t/);
     expect(sql).toMatch(/\bON FALSE\b/);
     const bounds = "`tpep_pickup_datetime` >= DATETIME '2020-12-01 00:00:00' AND %.`tpep_pickup_datetime` < DATETIME '2021-01-01 00:00:00'";
-    expect(sql).toContain(`WHEN NOT MATCHED BY TARGET AND s.${bounds.replace('%', 's')} THEN INSERT ROW`);
+    expect(sql).toContain(`WHEN NOT MATCHED BY TARGET AND s.${bounds.replace('%', 's')} THEN\n  INSERT (\`VendorID\`, `);
+    expect(sql).toMatch(/VALUES \(s\.`VendorID`, [^)]*s\.`cbd_congestion_fee`, s\.unique_row_id, s\.filename\)/);
     expect(sql).toContain(`WHEN NOT MATCHED BY SOURCE AND t.${bounds.replace('%', 't')} THEN DELETE`);
     expect(sql).not.toMatch(/BEGIN|COMMIT|TRANSACTION/i);
   });

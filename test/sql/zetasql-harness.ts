@@ -106,6 +106,7 @@ export class Analyzer {
           'RESOLVED_MERGE_STMT',
           'RESOLVED_INSERT_STMT',
           'RESOLVED_DELETE_STMT',
+          'RESOLVED_ALTER_TABLE_STMT',
         ],
       };
       return new Analyzer(child, client, languageOptions);
