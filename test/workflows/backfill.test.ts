@@ -113,10 +113,10 @@ describe('backfill.yaml', () => {
   });
 
   it.each([
-    [['--taxi', 'purple', '--from', '2021-01'], /--taxi must be yellow, green or all/],
+    [['--taxi', 'purple', '--from', '2021-01'], /--taxi must be yellow, green, fhv, fhvhv or all/],
     [['--taxi', 'all', '--from', '2021-03', '--to', '2021-01'], /--to \(2021-01\) is before --from \(2021-03\)/],
     [['--taxi', 'all', '--from', '2021-01', '--concurrency', '50'], /--concurrency must be an integer from 1 to 20/],
-    [['--taxi', 'all', '--from', '2009-01', '--to', '2021-12'], /312 months requested, at most 240 per backfill/],
+    [['--taxi', 'all', '--from', '2009-01', '--to', '2021-12'], /347 months requested, at most 240 per backfill/],
     [['--taxi', 'all', '--from', '2021-01', '--target', 'gcp'], /--target gcp needs --project and --location/],
   ])('bad backfill arguments %j → exit 2', async (args, message) => {
     const r = await cli(['backfill', ...args, '--data-dir', `${tmp.dir}/none`]);

@@ -2,15 +2,18 @@
  * `run` executes workflows/ingest_month.yaml: edits to the YAML show in the run, a scheduled-style run
  * picks the previous New York month, and a failure notifies and fails with the reason.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config.js';
-import { runMonth } from '../../functions/src/local/run-month.js';
+import { serveFiles } from '../../functions/src/local/file-server.js';
+import { runMonth, runScheduled } from '../../functions/src/local/run-month.js';
 import { REAL_MONTH, tempDir } from '../helpers/files.js';
+import { greenRowsIn, writeParquet } from '../helpers/parquet.js';
 import { query, source } from '../helpers/stack.js';
+import { greenColumns } from '../helpers/tlc-files.js';
 
 const WORKFLOWS = resolve(import.meta.dirname, '..', '..', 'workflows');
 const tmp = tempDir();
@@ -46,35 +49,122 @@ describe('ingest_month.yaml', () => {
     }
   });
 
-  it.each([
-    // execution time (UTC)          New York date    loads
-    ['2021-01-01T03:00:00Z', '2020-12-31 22:00', '2020-11'],
-    ['2021-01-01T06:00:00Z', '2021-01-01 01:00', '2020-12'],
-    ['2020-11-03T11:00:00Z', '2020-11-03 06:00', '2020-10'],
-  ])('a scheduled-style run at %s (%s in New York) loads %s', async (at, _ny, month) => {
-    const server = await source({ '/green/green_tripdata_2020-10.csv.gz': REAL_MONTH });
-    const logs: unknown[] = [];
-    try {
-      const s = await runMonth(config(server.url, join(tmp.dir, `sched-${month}`)), 'green', null, {
-        now: () => Date.parse(at),
-        workflowLog: (entry) => logs.push(entry),
-      });
-      expect(s.month).toBe(month);
-      expect(s.status).toBe(month === '2020-10' ? 'succeeded' : 'not_published');
-      expect(JSON.stringify(logs)).toContain(`scheduled run of green: loading ${month}`);
-    } finally {
-      await server.close();
-    }
-  });
+  describe('a scheduled run (no month) loads every published month of the window not yet loaded', () => {
+    const at = (iso: string) => ({ now: () => Date.parse(iso) });
+    const files = join(tmp.dir, 'sched-files');
+    mkdirSync(files, { recursive: true });
+    const month = (m: string, rows = 500) => writeParquet(join(files, `green-${m}-${rows}.parquet`), greenColumns(greenRowsIn(m, rows), m >= '2025-01'));
+    const template = (url: string) => `${url}/{taxi}_tripdata_{YYYY}-{MM}.parquet`;
 
-  it('MONTH_LAG moves the scheduled month further back', async () => {
-    const server = await source({});
-    try {
-      const s = await runMonth(config(server.url, join(tmp.dir, 'lag'), { TAXI_MONTH_LAG: '3' }), 'yellow', null, { now: () => Date.parse('2021-03-10T12:00:00Z') });
-      expect(s).toMatchObject({ month: '2020-12', status: 'not_published' });
-    } finally {
-      await server.close();
-    }
+    it('in early December loads September and October, reports November unpublished, then only what changed', async () => {
+      const published = new Map([
+        ['/green_tripdata_2026-09.parquet', month('2026-09')],
+        ['/green_tripdata_2026-10.parquet', month('2026-10')],
+      ]);
+      const server = await serveFiles(published);
+      const data = join(tmp.dir, 'sched-dec');
+      const logs: unknown[] = [];
+      try {
+        const cfg = config(template(server.url), data);
+        const first = await runScheduled(cfg, 'green', { ...at('2026-12-04T12:00:00Z'), workflowLog: (e) => logs.push(e) });
+        expect(first.error).toBeUndefined();
+        expect(first.months).toEqual(['2026-09', '2026-10', '2026-11']);
+        expect(first.results.map((r) => [r.month, r.status])).toEqual([
+          ['2026-09', 'succeeded'],
+          ['2026-10', 'succeeded'],
+          ['2026-11', 'not_published'],
+        ]);
+        expect(first.totals).toMatchObject({ months: 3, succeeded: 2, not_published: 1, failed: 0, rowsLoaded: 1000 });
+        expect(JSON.stringify(logs)).toContain('scheduled run of green: looking at [\\"2026-09\\",\\"2026-10\\",\\"2026-11\\"]');
+
+        // The next day nothing is new: one conditional request per month, nothing staged or merged.
+        server.requests.length = 0;
+        const second = await runScheduled(cfg, 'green', at('2026-12-05T12:00:00Z'));
+        expect(second.results.map((r) => [r.month, r.status])).toEqual([
+          ['2026-09', 'already_loaded'],
+          ['2026-10', 'already_loaded'],
+          ['2026-11', 'not_published'],
+        ]);
+        expect(second.results[0]).toMatchObject({ rowsLoaded: 500, loadedAt: expect.stringMatching(/^\d{4}-/) });
+        expect(server.requests.map((r) => r.path)).toEqual(['/green_tripdata_2026-09.parquet', '/green_tripdata_2026-10.parquet', '/green_tripdata_2026-11.parquet']);
+
+        // The TLC republishes October (its ETag changes): only October is loaded again.
+        published.set('/green_tripdata_2026-10.parquet', month('2026-10', 480));
+        {
+          const third = await runScheduled(cfg, 'green', at('2026-12-06T12:00:00Z'));
+          expect(third.results.map((r) => [r.month, r.status])).toEqual([
+            ['2026-09', 'already_loaded'],
+            ['2026-10', 'succeeded'],
+            ['2026-11', 'not_published'],
+          ]);
+          expect(third.results[1]).toMatchObject({ rowsLoaded: 480, inserted: 0, deleted: 20 });
+        }
+        const [n] = await query(data, 'SELECT count(*) AS n FROM green_tripdata');
+        expect(n!.n).toBe('980');
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('loads again a month whose load left no record (a crash after the commit): nothing changes, nothing is skipped', async () => {
+      const server = await source({ '/green_tripdata_2026-10.parquet': month('2026-10') });
+      const data = join(tmp.dir, 'sched-crash');
+      try {
+        const cfg = config(template(server.url), data, { TAXI_SCHEDULE_WINDOW: '1' });
+        expect((await runScheduled(cfg, 'green', at('2026-11-20T12:00:00Z'))).results[0]).toMatchObject({ month: '2026-10', status: 'succeeded' });
+        rmSync(join(data, 'lake', 'loads', 'green', 'green_tripdata_2026-10.json'));
+        const r = await runScheduled(cfg, 'green', at('2026-11-21T12:00:00Z'));
+        expect(r.results[0]).toMatchObject({ month: '2026-10', status: 'succeeded', inserted: 0, deleted: 0, rowsLoaded: 500 });
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('a failing month is notified and fails the execution, after the other months ran', async () => {
+      const received: unknown[] = [];
+      const hook = createServer((req, res) => {
+        let body = '';
+        req.on('data', (d) => (body += d));
+        req.on('end', () => {
+          received.push(JSON.parse(body));
+          res.writeHead(200).end('ok');
+        });
+      });
+      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+      const server = await source({ '/green_tripdata_2026-09.parquet': month('2026-09') }, (req, res) => {
+        if (!req.url?.includes('2026-10')) return false;
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
+        return true;
+      });
+      try {
+        const webhook = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alert`;
+        const r = await runScheduled(config(template(server.url), join(tmp.dir, 'sched-fail'), { TAXI_ALERT_WEBHOOK: webhook }), 'green', at('2026-12-04T12:00:00Z'));
+        expect(r.results.map((x) => [x.month, x.status])).toEqual([
+          ['2026-09', 'succeeded'],
+          ['2026-10', 'failed'],
+          ['2026-11', 'not_published'],
+        ]);
+        expect(r.error).toBe('scheduled run of green: 1 month(s) failed: 2026-10 extract: the source is not a Parquet file: it starts with an HTML/XML page');
+        expect(received).toHaveLength(1);
+        expect(received[0]).toMatchObject({ taxi: 'green', month: '2026-10', step: 'extract' });
+      } finally {
+        await server.close();
+        await new Promise<void>((r) => hook.close(() => r()));
+      }
+    });
+
+    it('looks only at months the dataset has, and MONTH_LAG moves the window back', async () => {
+      const server = await source({});
+      try {
+        const fhvhv = await runScheduled(config(template(server.url), join(tmp.dir, 'sched-first')), 'fhvhv', at('2019-04-05T12:00:00Z'));
+        expect(fhvhv.months).toEqual(['2019-02', '2019-03']);
+        const lag = await runScheduled(config(template(server.url), join(tmp.dir, 'sched-lag'), { TAXI_MONTH_LAG: '3', TAXI_SCHEDULE_WINDOW: '2' }), 'yellow', at('2021-03-10T12:00:00Z'));
+        expect(lag.months).toEqual(['2020-11', '2020-12']);
+        expect(lag.totals).toMatchObject({ not_published: 2, failed: 0 });
+      } finally {
+        await server.close();
+      }
+    });
   });
 
   it('a failure calls the notify function (webhook) and the execution fails with the reason', async () => {
@@ -115,7 +205,7 @@ describe('ingest_month.yaml', () => {
     const server = await source({});
     try {
       const s = await runMonth(config(server.url, join(tmp.dir, 'bad')), 'purple' as 'green', '2020-10');
-      expect(s).toMatchObject({ status: 'failed', error: 'validate: invalid argument: taxi must be "yellow" or "green", got "purple"' });
+      expect(s).toMatchObject({ status: 'failed', error: 'validate: invalid argument: taxi must be "yellow", "green", "fhv" or "fhvhv", got "purple"' });
       expect(server.requests).toEqual([]);
     } finally {
       await server.close();

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
+import { dataset, TAXIS } from '../domain/datasets.js';
 import { BadRequestError } from '../domain/errors.js';
 import { monthRange } from '../domain/months.js';
 import { runBackfill, type BackfillArgs, type BackfillResult } from '../local/run-month.js';
@@ -27,14 +28,14 @@ interface BackfillOpts {
 
 /** Validate the backfill arguments as the workflow will (it checks again: the YAML is the contract). */
 export function backfillArgs(opts: Pick<BackfillOpts, 'taxi' | 'from' | 'to' | 'concurrency'>): BackfillArgs {
-  const taxi = z.enum(['yellow', 'green', 'all']).safeParse(opts.taxi);
+  const taxi = z.enum([...TAXIS, 'all']).safeParse(opts.taxi);
   if (!taxi.success) throw new BadRequestError(`--taxi must be yellow, green, fhv, fhvhv or all, got ${JSON.stringify(opts.taxi)}`);
   const from = parseMonth(opts.from, '--from');
   const to = parseMonth(opts.to ?? opts.from, '--to');
   if (to < from) throw new BadRequestError(`--to (${to}) is before --from (${from})`);
   const concurrency = Number(opts.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 20) throw new BadRequestError(`--concurrency must be an integer from 1 to 20, got ${JSON.stringify(opts.concurrency)}`);
-  const months = monthRange(from, to).length * (taxi.data === 'all' ? 2 : 1);
+  const months = (taxi.data === 'all' ? [...TAXIS] : [taxi.data]).reduce((n: number, t) => n + monthRange(from < dataset(t).firstMonth ? dataset(t).firstMonth : from, to).length, 0);
   if (months > 240) throw new BadRequestError(`${months} months requested, at most 240 per backfill`);
   return { taxi: taxi.data, from, to, concurrency };
 }

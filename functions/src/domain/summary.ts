@@ -25,7 +25,8 @@ export interface MergeCounts {
 export interface RunSummary {
   taxi: Taxi;
   month: Month;
-  status: 'succeeded' | 'not_published' | 'failed' | 'skipped';
+  /** `already_loaded`: a scheduled run found the tables holding exactly the month's current file. */
+  status: 'succeeded' | 'already_loaded' | 'not_published' | 'failed' | 'skipped';
   rowsInFile: number;
   rowsLoaded: number;
   rowsQuarantined: number;
@@ -35,6 +36,8 @@ export interface RunSummary {
   durationMs: number;
   rawUri: string | null;
   error?: string;
+  /** When the month was loaded (an `already_loaded` month). */
+  loadedAt?: string;
 }
 
 /**

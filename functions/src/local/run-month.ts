@@ -8,7 +8,7 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
-import type { Taxi } from '../domain/datasets.js';
+import { firstMonths, type Taxi } from '../domain/datasets.js';
 import { messageOf } from '../domain/errors.js';
 import type { Month } from '../domain/months.js';
 import { emptyQuarantineCounts } from '../domain/quarantine.js';
@@ -103,6 +103,8 @@ export async function runWorkflowOnStack(
     MERGE_URL: stack.urls.merge,
     NOTIFY_URL: config.alertWebhook ? stack.urls.notify : '',
     MONTH_LAG: String(config.monthLag),
+    SCHEDULE_WINDOW: String(config.scheduleWindow),
+    FIRST_MONTHS: JSON.stringify(firstMonths()),
     INGEST_WORKFLOW: 'ingest_month',
   };
   const run = (path: string, runArgs: unknown): Promise<unknown> => {
@@ -158,17 +160,62 @@ export function failedSummary(taxi: Taxi, month: Month | null, error: string, du
 }
 
 /**
- * Load one month through `workflows/ingest_month.yaml` on the local stack. Without `month`, the
- * workflow picks the previous month in New York, as a scheduled run does. A failed execution becomes
+ * Load one month through `workflows/ingest_month.yaml` on the local stack. A failed execution becomes
  * a `failed` summary, not a throw.
  */
-export async function runMonth(config: Config, taxi: Taxi, month: Month | null, options: LocalRunOptions = {}): Promise<RunSummary> {
+export async function runMonth(config: Config, taxi: Taxi, month: Month, options: LocalRunOptions = {}): Promise<RunSummary> {
   const started = Date.now();
   const stack = await startLocalStack(config, options);
   try {
-    return (await runWorkflowOnStack(config, stack, 'ingest_month.yaml', month ? { taxi, month } : { taxi }, options)) as RunSummary;
+    return (await runWorkflowOnStack(config, stack, 'ingest_month.yaml', { taxi, month }, options)) as RunSummary;
   } catch (err) {
     return failedSummary(taxi, month, executionError(err), Date.now() - started);
+  } finally {
+    await stack.close();
+  }
+}
+
+/** What a scheduled run of `workflows/ingest_month.yaml` (no month) returns. */
+export interface ScheduledResult {
+  taxi: Taxi;
+  scheduled: true;
+  /** The months looked at, oldest first. */
+  months: Month[];
+  results: (RunSummary | { taxi: Taxi; month: Month; status: 'failed'; error: string })[];
+  totals: { months: number; succeeded: number; already_loaded: number; not_published: number; skipped: number; failed: number; rowsLoaded: number };
+  /** Set when the execution failed: the failed months, one line. */
+  error?: string;
+}
+
+/**
+ * A scheduled run on the local stack: the workflow looks back over the schedule window and loads every
+ * published month not yet loaded at the same source version. A failed month fails the execution after
+ * the others ran; its results come back with the error.
+ */
+export async function runScheduled(config: Config, taxi: Taxi, options: LocalRunOptions = {}): Promise<ScheduledResult> {
+  const stack = await startLocalStack(config, options);
+  try {
+    return (await runWorkflowOnStack(config, stack, 'ingest_month.yaml', { taxi }, options)) as ScheduledResult;
+  } catch (err) {
+    const v = err instanceof WorkflowError ? (err.value as { results?: ScheduledResult['results'] } | null) : null;
+    const results = v && typeof v === 'object' && Array.isArray(v.results) ? v.results : [];
+    const count = (status: string) => results.filter((r) => r.status === status).length;
+    return {
+      taxi,
+      scheduled: true,
+      months: results.map((r) => r.month),
+      results,
+      totals: {
+        months: results.length,
+        succeeded: count('succeeded'),
+        already_loaded: count('already_loaded'),
+        not_published: count('not_published'),
+        skipped: count('skipped'),
+        failed: Math.max(count('failed'), 1),
+        rowsLoaded: results.reduce((n, r) => n + ('rowsLoaded' in r ? r.rowsLoaded : 0), 0),
+      },
+      error: executionError(err),
+    };
   } finally {
     await stack.close();
   }

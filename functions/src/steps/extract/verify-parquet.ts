@@ -30,9 +30,10 @@ export function verifyParquet(body: AsyncIterable<Uint8Array>, expectedBytes: nu
     let head: Buffer | null = Buffer.alloc(0);
     for await (const chunk of body) {
       if (head) {
-        head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
+        // The magic may arrive split across chunks: gather the first bytes until there are four.
+        head = Buffer.concat([head, chunk]);
         if (head.length >= 4) {
-          if (head.toString('latin1') !== 'PAR1') throw new BadSourceError(`the source is not a Parquet file: it starts with ${sniff(Buffer.concat([head, chunk]))}`);
+          if (head.subarray(0, 4).toString('latin1') !== 'PAR1') throw new BadSourceError(`the source is not a Parquet file: it starts with ${sniff(head)}`);
           head = null;
         }
       }
