@@ -7,6 +7,7 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformResource, TerraformStack, dependable } from 'cdktf';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
+import { firstMonths } from '../functions/src/domain/datasets.js';
 import { SCHEDULES } from '../functions/src/domain/schedules.js';
 import { mainTable, quarantineTable } from '../functions/src/domain/naming.js';
 import { AlertWebhookSecret } from './constructs/alert-webhook-secret.js';
@@ -126,6 +127,7 @@ export class TaxiEltStack extends TerraformStack {
     const environment: Record<string, string> = {
       TAXI_TARGET: 'gcp',
       TAXI_SOURCE_URL: s.sourceUrl,
+      TAXI_SCHEMA_CONTRACT: s.schemaContract,
       TAXI_GCP_PROJECT: s.projectId,
       TAXI_GCP_LOCATION: s.dataLocation,
       TAXI_BQ_DATASET: this.warehouse.datasetId,
@@ -167,6 +169,8 @@ export class TaxiEltStack extends TerraformStack {
       NOTIFY_URL: this.functions.notify.url,
       INGEST_WORKFLOW: INGEST_WORKFLOW,
       MONTH_LAG: `${s.monthLag}`,
+      SCHEDULE_WINDOW: `${s.scheduleWindow}`,
+      FIRST_MONTHS: JSON.stringify(firstMonths()),
     };
     this.workflows = props.workflows.map(
       (source) =>

@@ -5,7 +5,8 @@
 import { Construct } from 'constructs';
 import { TerraformVariable, Token } from 'cdktf';
 import { DEFAULT_SOURCE, SOURCE_PRESETS } from '../functions/src/domain/sources.js';
-import { DEFAULT_MONTH_LAG } from '../functions/src/domain/schedules.js';
+import { DEFAULT_MONTH_LAG, DEFAULT_SCHEDULE_WINDOW } from '../functions/src/domain/schedules.js';
+import { SCHEMA_CONTRACTS } from '../functions/src/domain/schema-contract.js';
 
 /** Values derived from the variables, as Terraform expressions (tokens). */
 export interface StackSettings {
@@ -22,6 +23,8 @@ export interface StackSettings {
   readonly sourceUrl: string;
   /** Number: months between the execution month and the loaded month. */
   readonly monthLag: number;
+  readonly scheduleWindow: number;
+  readonly schemaContract: string;
   readonly httpRetries: number;
   /** Secret Manager version number of the alert webhook; "" leaves the notify function undeployed. */
   readonly alertWebhookSecretVersion: string;
@@ -122,10 +125,24 @@ export class StackVariables extends Construct {
     const monthLag = v('month_lag', {
       type: 'number',
       default: DEFAULT_MONTH_LAG,
-      description: 'Months between a scheduled execution and the month it loads (1 = the previous month).',
+      description: 'Months between a scheduled execution and the newest month it looks at (1 = the previous month).',
       validation: [
         { condition: 'var.month_lag == floor(var.month_lag) && var.month_lag >= 0 && var.month_lag <= 12', errorMessage: 'month_lag must be a whole number from 0 to 12.' },
       ],
+    });
+    const scheduleWindow = v('schedule_window', {
+      type: 'number',
+      default: DEFAULT_SCHEDULE_WINDOW,
+      description: 'Months a scheduled execution looks back over, loading each one published and not yet loaded (TAXI_SCHEDULE_WINDOW).',
+      validation: [
+        { condition: 'var.schedule_window == floor(var.schedule_window) && var.schedule_window >= 1 && var.schedule_window <= 24', errorMessage: 'schedule_window must be a whole number from 1 to 24.' },
+      ],
+    });
+    const schemaContract = v('schema_contract', {
+      type: 'string',
+      default: 'freeze',
+      description: 'A column no era of the dataset knows: freeze fails the month as schema drift, evolve adds it to the tables (TAXI_SCHEMA_CONTRACT).',
+      validation: [{ condition: `contains(${JSON.stringify(SCHEMA_CONTRACTS)}, var.schema_contract)`, errorMessage: `schema_contract must be ${SCHEMA_CONTRACTS.join(' or ')}.` }],
     });
     const httpRetries = v('http_retries', {
       type: 'number',
@@ -162,6 +179,8 @@ export class StackVariables extends Construct {
       dataset_id: datasetId,
       source_url: sourceUrl,
       month_lag: monthLag,
+      schedule_window: scheduleWindow,
+      schema_contract: schemaContract,
       http_retries: httpRetries,
       alert_webhook_secret_version: secretVersion,
       force_destroy_data: forceDestroy,
@@ -180,6 +199,8 @@ export class StackVariables extends Construct {
       datasetId: datasetId.stringValue,
       sourceUrl: sourceUrl.stringValue,
       monthLag: monthLag.numberValue,
+      scheduleWindow: scheduleWindow.numberValue,
+      schemaContract: schemaContract.stringValue,
       httpRetries: httpRetries.numberValue,
       alertWebhookSecretVersion: secretVersion.stringValue,
       notifyEnabled: 'var.alert_webhook_secret_version != ""',

@@ -47,15 +47,19 @@ describe('workflows run', () => {
 });
 
 describe('schedule', () => {
-  it('lists the next fire times in New York and the month each loads', async () => {
+  it('lists the next fire times in New York and the months each run looks at', async () => {
     const r = await cli(['schedule', '--from', '2026-12-01T00:00:00Z', '--count', '2', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual([
-      { taxi: 'green', cron: '0 6 3 * *', time_zone: 'America/New_York', fires_at: '2026-12-03T11:00:00.000Z', fires_at_local: '2026-12-03 06:00:00', loads_month: '2026-11' },
-      { taxi: 'green', cron: '0 6 3 * *', time_zone: 'America/New_York', fires_at: '2027-01-03T11:00:00.000Z', fires_at_local: '2027-01-03 06:00:00', loads_month: '2026-12' },
-      { taxi: 'yellow', cron: '0 7 3 * *', time_zone: 'America/New_York', fires_at: '2026-12-03T12:00:00.000Z', fires_at_local: '2026-12-03 07:00:00', loads_month: '2026-11' },
-      { taxi: 'yellow', cron: '0 7 3 * *', time_zone: 'America/New_York', fires_at: '2027-01-03T12:00:00.000Z', fires_at_local: '2027-01-03 07:00:00', loads_month: '2026-12' },
+    const rows = JSON.parse(r.stdout) as Record<string, string>[];
+    expect(rows).toHaveLength(8);
+    expect(rows.slice(0, 2)).toEqual([
+      { taxi: 'yellow', cron: '0 6 * * *', time_zone: 'America/New_York', fires_at: '2026-12-01T11:00:00.000Z', fires_at_local: '2026-12-01 06:00:00', looks_at: '2026-09 2026-10 2026-11' },
+      { taxi: 'yellow', cron: '0 6 * * *', time_zone: 'America/New_York', fires_at: '2026-12-02T11:00:00.000Z', fires_at_local: '2026-12-02 06:00:00', looks_at: '2026-09 2026-10 2026-11' },
     ]);
+    expect(rows.map((x) => x.fires_at_local!.slice(11))).toEqual(['06:00:00', '06:00:00', '06:20:00', '06:20:00', '06:40:00', '06:40:00', '07:00:00', '07:00:00']);
+    const narrow = JSON.parse((await cli(['schedule', '--from', '2019-03-01T00:00:00Z', '--count', '1', '--window', '4', '--json'])).stdout) as Record<string, string>[];
+    expect(narrow.find((x) => x.taxi === 'fhvhv')!.looks_at).toBe('2019-02');
+    expect(narrow.find((x) => x.taxi === 'yellow')!.looks_at).toBe('2018-11 2018-12 2019-01 2019-02');
   });
 });
 

@@ -167,6 +167,7 @@ describe('functions', () => {
     expect(svc.environment_variables).toMatchObject({
       TAXI_TARGET: 'gcp',
       TAXI_SOURCE_URL: '${var.source_url}',
+      TAXI_SCHEMA_CONTRACT: '${var.schema_contract}',
       TAXI_GCP_PROJECT: '${var.project_id}',
       TAXI_GCP_LOCATION: '${var.data_location}',
       TAXI_BQ_DATASET: refTo(s, 'google_bigquery_dataset', '/warehouse/dataset', 'dataset_id'),
@@ -212,6 +213,8 @@ describe('workflows', () => {
         NOTIFY_URL: `\${join("", google_cloudfunctions2_function.${fnOf('notify').id}[*].url)}`,
         INGEST_WORKFLOW,
         MONTH_LAG: '${var.month_lag}',
+        SCHEDULE_WINDOW: '${var.schedule_window}',
+        FIRST_MONTHS: '{"yellow":"2011-01","green":"2014-01","fhv":"2015-01","fhvhv":"2019-02"}',
       });
     }
   });
@@ -258,13 +261,16 @@ describe('alert webhook secret', () => {
 describe('variables and outputs', () => {
   it('declares validated variables with defaults (project_id required)', () => {
     const vars = s.tf.variable;
-    for (const name of ['project_id', 'region', 'data_location', 'name_prefix', 'lake_bucket_name', 'dataset_id', 'source_url', 'month_lag', 'http_retries', 'alert_webhook_secret_version']) {
+    for (const name of ['project_id', 'region', 'data_location', 'name_prefix', 'lake_bucket_name', 'dataset_id', 'source_url', 'month_lag', 'schedule_window', 'schema_contract', 'http_retries', 'alert_webhook_secret_version']) {
       expect(vars[name], name).toBeDefined();
       expect((vars[name]!.validation as unknown[]).length, name).toBeGreaterThan(0);
     }
     expect(vars.project_id).not.toHaveProperty('default');
     expect(vars.region!.default).toBe('us-central1');
     expect(vars.month_lag!.default).toBe(1);
+    expect(vars.schedule_window!.default).toBe(3);
+    expect(vars.source_url!.default).toBe('tlc');
+    expect(vars.schema_contract!.default).toBe('freeze');
     expect(vars.alert_webhook_secret_version!.default).toBe('');
   });
 

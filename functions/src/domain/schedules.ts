@@ -1,6 +1,9 @@
 /**
- * When each taxi dataset is loaded: one monthly schedule per taxi, shared by the infrastructure (Cloud
- * Scheduler jobs) and the CLI. Pure data and pure functions.
+ * When each taxi dataset is looked at: one daily schedule per dataset, shared by the infrastructure
+ * (Cloud Scheduler jobs) and the CLI. Each run looks back over a window of months and loads the ones
+ * published and not yet loaded, so a month the TLC publishes (48-63 days after it ends, on no fixed day)
+ * is loaded within a day, and a run with nothing new costs one conditional request per month of the
+ * window. Pure data and pure functions.
  *
  * Cron expressions use the five standard fields (minute hour day-of-month month day-of-week), as Cloud
  * Scheduler reads them; cron-parser evaluates them.
@@ -12,8 +15,12 @@ import type { Month } from './months.js';
 /** The time zone the schedules are written in: the TLC publishes from New York. */
 export const SCHEDULE_TIME_ZONE = 'America/New_York';
 
-/** How many months before the execution month a scheduled run loads by default. */
+/** How many months before the execution month the newest month a scheduled run looks at is, by default. */
 export const DEFAULT_MONTH_LAG = 1;
+
+/** How many months a scheduled run looks back over by default: with the TLC's lag, the month before
+ * last is usually the newest published, and a republished older month is picked up too. */
+export const DEFAULT_SCHEDULE_WINDOW = 3;
 
 /** One monthly load of one taxi dataset. */
 export interface Schedule {
@@ -23,34 +30,28 @@ export interface Schedule {
   /** IANA time zone of {@link Schedule.cron}. */
   readonly timeZone: string;
   /**
-   * The workflow argument. The month is omitted on purpose: the workflow loads the month `MONTH_LAG`
-   * months before the execution time (see {@link monthLoadedAt}).
+   * The workflow argument. The month is omitted on purpose: the workflow looks at the window of months
+   * before the execution time (see {@link monthsLookedAt}).
    */
   readonly argument: { readonly taxi: Taxi };
   /** One line for humans (Cloud Scheduler job description, CLI listing). */
   readonly description: string;
 }
 
+const daily = (taxi: Taxi, minute: number, hour: number): Schedule => ({
+  taxi,
+  cron: `${minute} ${hour} * * *`,
+  timeZone: SCHEDULE_TIME_ZONE,
+  argument: { taxi },
+  description: `Load the newly published ${taxi} months, daily at ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')} New York time`,
+});
+
 /**
- * The schedules, one per taxi. Releases come out monthly; the two jobs are an hour apart so they never
- * compete for the same BigQuery slots and a failure of one is easy to tell from the other.
+ * The schedules, one per dataset, daily and 20 minutes apart: the TLC publishes on no fixed day, a run
+ * that finds nothing new is cheap, and staggering keeps the datasets' loads (fhvhv months are ~20M rows)
+ * from competing for the same slots and makes a failure easy to place.
  */
-export const SCHEDULES: readonly Schedule[] = [
-  {
-    taxi: 'green',
-    cron: '0 6 3 * *',
-    timeZone: SCHEDULE_TIME_ZONE,
-    argument: { taxi: 'green' },
-    description: 'Load the previous green taxi month, on the 3rd at 06:00 New York time',
-  },
-  {
-    taxi: 'yellow',
-    cron: '0 7 3 * *',
-    timeZone: SCHEDULE_TIME_ZONE,
-    argument: { taxi: 'yellow' },
-    description: 'Load the previous yellow taxi month, on the 3rd at 07:00 New York time',
-  },
-];
+export const SCHEDULES: readonly Schedule[] = [daily('yellow', 0, 6), daily('green', 20, 6), daily('fhv', 40, 6), daily('fhvhv', 0, 7)];
 
 /** The schedule of one taxi. */
 export function scheduleFor(taxi: Taxi): Schedule {
@@ -124,8 +125,8 @@ export function nextFireTimes(schedule: Pick<Schedule, 'cron' | 'timeZone'>, fro
 }
 
 /**
- * The month a run started at `fireTime` loads: the calendar month of `fireTime` in New York time,
- * minus `lagMonths` (1 = the previous month). The workflow applies the same rule with its `MONTH_LAG`.
+ * The newest month a run started at `fireTime` looks at: the calendar month of `fireTime` in New York
+ * time, minus `lagMonths` (1 = the previous month). The workflow applies the same rule with its `MONTH_LAG`.
  */
 export function monthLoadedAt(fireTime: Date, lagMonths: number = DEFAULT_MONTH_LAG): Month {
   if (!Number.isInteger(lagMonths) || lagMonths < 0) throw new Error(`lagMonths must be a whole number >= 0, got ${lagMonths}`);
@@ -134,4 +135,19 @@ export function monthLoadedAt(fireTime: Date, lagMonths: number = DEFAULT_MONTH_
   const year = Math.floor(index / 12);
   const month = (index % 12) + 1;
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+}
+
+/**
+ * The months a run started at `fireTime` looks at, oldest first: the `window` months ending with
+ * {@link monthLoadedAt}, from the dataset's first month on (`first`). The workflow applies the same rule
+ * with `MONTH_LAG`, `SCHEDULE_WINDOW` and `FIRST_MONTHS`.
+ */
+export function monthsLookedAt(fireTime: Date, lagMonths: number = DEFAULT_MONTH_LAG, window: number = DEFAULT_SCHEDULE_WINDOW, first = '0000-01'): Month[] {
+  if (!Number.isInteger(window) || window < 1) throw new Error(`window must be a whole number >= 1, got ${window}`);
+  const months: Month[] = [];
+  for (let back = window - 1; back >= 0; back--) {
+    const m = monthLoadedAt(fireTime, lagMonths + back);
+    if (m >= first) months.push(m);
+  }
+  return months;
 }
