@@ -38,6 +38,26 @@ describe('demo, query and plan', () => {
     expect(r.stderr).toMatch(/^error: query failed: Binder Error: Referenced column "nope" not found/);
   });
 
+  it('run without --month is a scheduled run: one row per month of the window, exit 0 when none failed', async () => {
+    const { serveFiles } = await import('../../functions/src/local/file-server.js');
+    const server = await serveFiles(new Map());
+    try {
+      const template = `${server.url}/{taxi}_tripdata_{YYYY}-{MM}.parquet`;
+      const r = await cli(['run', '--taxi', 'fhv', '--data-dir', `${tmp.dir}/sched`, '--source', template, '--json'], { TAXI_SCHEDULE_WINDOW: '2' });
+      expect(r.code).toBe(0);
+      const out = lastJson(r.stdout) as { scheduled: boolean; months: string[]; results: { status: string }[]; totals: Record<string, number> };
+      expect(out.scheduled).toBe(true);
+      expect(out.months).toHaveLength(2);
+      expect(out.results.map((x) => x.status)).toEqual(['not_published', 'not_published']);
+      expect(server.requests.map((q) => q.path)).toEqual(out.months.map((m) => `/fhv_tripdata_${m}.parquet`));
+      const text = await cli(['run', '--taxi', 'fhv', '--data-dir', `${tmp.dir}/sched`, '--source', template], { TAXI_SCHEDULE_WINDOW: '2' });
+      expect(text.stdout).toMatch(/^fhv: scheduled run over \d{4}-\d{2} \.\. \d{4}-\d{2}\n/);
+      expect(text.stdout).toMatch(/0 loaded, 0 already loaded, 2 not published, 0 skipped, 0 failed/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('run --json for a landed month prints the summary as the last line', async () => {
     // The demo's loopback server is gone; the ETag check cannot happen, so the run fails cleanly.
     const r = await cli(['run', '--taxi', 'green', '--month', '2020-10', '--data-dir', tmp.dir, '--source', 'http://127.0.0.1:9', '--json'], { TAXI_HTTP_RETRIES: '0' });

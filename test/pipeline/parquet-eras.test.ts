@@ -3,15 +3,15 @@
  * the physical types each era uses) served from loopback through a URL template, loaded through the
  * workflow YAML and the functions over HTTP into DuckDB.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config.js';
 import { runMonth } from '../../functions/src/local/run-month.js';
-import { REAL_MONTH, tempDir } from '../helpers/files.js';
+import { REAL_MONTH, tempDir, writeGzCsv } from '../helpers/files.js';
 import { greenRowsIn, realGreenRows, writeParquet } from '../helpers/parquet.js';
 import { rowId } from '../helpers/row-id.js';
-import { fingerprint, query, run, source } from '../helpers/stack.js';
+import { query, run, source } from '../helpers/stack.js';
 import { fhvColumns, fhvhvColumns, greenColumns, yellowColumns } from '../helpers/tlc-files.js';
 
 const template = (url: string) => `${url}/{taxi}_tripdata_{YYYY}-{MM}.parquet`;
@@ -193,16 +193,23 @@ describe('fhv and fhvhv months', () => {
   const tmp = tempDir();
   let fhv: Awaited<ReturnType<typeof runMonth>>;
   let fhvhv: Awaited<ReturnType<typeof runMonth>>;
+  let fhvCsv: Awaited<ReturnType<typeof runMonth>>;
+  const csvDir = join(tmp.dir, 'csv');
   const ROWS = 4_000;
 
   beforeAll(async () => {
+    const fhvCols = fhvColumns(greenRowsIn('2020-10', ROWS));
+    // The mirror's fhv CSV of the same rows: ids as the mirror writes them (65.0), the same header.
+    const csvLines = [fhvCols.map((c) => c.name).join(','), ...fhvCols[0]!.values.map((_v, i) => fhvCols.map((c) => (c.type === 'DOUBLE' && c.values[i] ? `${c.values[i]}.0` : c.values[i])).join(','))];
     const server = await source({
-      '/fhv_tripdata_2020-10.parquet': writeParquet(join(tmp.dir, 'fhv.parquet'), fhvColumns(greenRowsIn('2020-10', ROWS))),
+      '/fhv/fhv_tripdata_2020-10.csv.gz': writeGzCsv(join(tmp.dir, 'fhv.csv.gz'), csvLines),
+      '/fhv_tripdata_2020-10.parquet': writeParquet(join(tmp.dir, 'fhv.parquet'), fhvCols),
       '/fhvhv_tripdata_2021-05.parquet': writeParquet(join(tmp.dir, 'fhvhv.parquet'), fhvhvColumns(greenRowsIn('2021-05', ROWS))),
     });
     try {
       fhv = await runMonth(configFor(server.url, tmp.dir), 'fhv', '2020-10');
       fhvhv = await runMonth(configFor(server.url, tmp.dir), 'fhvhv', '2021-05');
+      fhvCsv = await run(server.url, csvDir, 'fhv', '2020-10');
     } finally {
       await server.close();
     }
@@ -213,6 +220,12 @@ describe('fhv and fhvhv months', () => {
     expect(fhv).toMatchObject({ status: 'succeeded', rowsInFile: ROWS, rowsLoaded: ROWS, rowsQuarantined: 0 });
     const [r] = await query(tmp.dir, `SELECT count(*) AS n, count(SR_Flag) AS sr, count(Affiliated_base_number) AS aff, typeof(any_value(PUlocationID)) AS t, min(dropOff_datetime) IS NOT NULL AS d FROM fhv_tripdata`);
     expect(r).toEqual({ n: String(ROWS), sr: '0', aff: String(ROWS - Math.ceil(ROWS / 3)), t: 'BIGINT', d: true });
+  });
+
+  it('loads the same fhv rows from the mirror\'s CSV into an identical table, ids included', async () => {
+    expect(fhvCsv).toMatchObject({ status: 'succeeded', rowsInFile: ROWS, rowsLoaded: ROWS });
+    const sql = 'SELECT * EXCLUDE (filename) FROM fhv_tripdata';
+    expect(await tableText(csvDir, sql)).toEqual(await tableText(tmp.dir, sql));
   });
 
   it('loads fhvhv with INT32 ids, INT64 trip_time, flags as text and null-typed columns', async () => {
@@ -226,5 +239,3 @@ describe('fhv and fhvhv months', () => {
     expect(cols[0]!.n).toBe('27'); // 25 columns + unique_row_id + filename
   });
 });
-
-export { fingerprint, writeFileSync };

@@ -22,6 +22,28 @@ afterAll(() => tmp.cleanup());
 const url = (m: string) => `/green/green_tripdata_${m}.csv.gz`;
 
 describe('backfill.yaml', () => {
+  it('"all" takes the four datasets, each from its own first month: fhvhv starts at 2019-02', async () => {
+    const server = await source({});
+    try {
+      const result = await runBackfill(testConfig(server.url, `${tmp.dir}/all`), { taxi: 'all', from: '2019-01', to: '2019-02', concurrency: 4 });
+      expect(result.results.map((r) => `${r.taxi} ${r.month} ${r.status}`).sort()).toEqual([
+        'fhv 2019-01 not_published',
+        'fhv 2019-02 not_published',
+        'fhvhv 2019-02 not_published',
+        'green 2019-01 not_published',
+        'green 2019-02 not_published',
+        'yellow 2019-01 not_published',
+        'yellow 2019-02 not_published',
+      ]);
+      expect(result.totals).toMatchObject({ months: 7, not_published: 7, failed: 0 });
+      // a range wholly before a dataset's first month asks for nothing
+      const none = await runBackfill(testConfig(server.url, `${tmp.dir}/none`), { taxi: 'fhvhv', from: '2018-01', to: '2018-12', concurrency: 2 });
+      expect(none).toEqual({ results: [], totals: { months: 0, succeeded: 0, not_published: 0, skipped: 0, failed: 0, rowsInFile: 0, rowsLoaded: 0, rowsQuarantined: 0 } });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('three months at concurrency 3 load concurrently, each exactly once', async () => {
     let inFlight = 0;
     let maxInFlight = 0;

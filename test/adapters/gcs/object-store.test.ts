@@ -42,6 +42,39 @@ beforeEach(async () => {
 afterEach(() => gcs.stop());
 
 describe('GcsObjectStore', () => {
+  it('lands a Parquet object with its content type, format and footer schema, and reads them back', async () => {
+    const body = Buffer.from('PAR1 not really parquet, the store does not look PAR1');
+    const key = 'raw/yellow/2023/yellow_tripdata_2023-02.parquet';
+    const meta: RawFileMeta = {
+      ...file('x\n').meta,
+      taxi: 'yellow',
+      month: '2023-02',
+      format: 'parquet',
+      bytes: body.length,
+      sha256: createHash('sha256').update(body).digest('hex'),
+      dataLines: 3_066_766,
+      columns: ['VendorID', 'airport_fee'],
+      fileColumns: [
+        { name: 'VendorID', type: 'integer', physical: 'INT64' },
+        { name: 'Airport_fee', type: 'float', physical: 'DOUBLE' },
+      ],
+    };
+    const stored = await store.put(key, chunks(body, 11), () => meta);
+    const copy = gcs.requests.find((r) => r.path.includes('/rewriteTo/'))!;
+    expect((copy.json as { contentType?: string }).contentType).toBe('application/vnd.apache.parquet');
+    expect(stored.meta).toEqual(meta);
+    expect((await store.head(key))!.meta).toEqual(meta);
+    // a republished file with other bytes lands beside it, never over it
+    expect(versionedKey(key, 'deadbeef00')).toBe('raw/yellow/2023/yellow_tripdata_2023-02.deadbeef.parquet');
+  });
+
+  it('keeps small JSON records (the month load records) and answers null for a missing one', async () => {
+    expect(await store.getRecord('loads/green/green_tripdata_2020-10.json')).toBeNull();
+    await store.putRecord('loads/green/green_tripdata_2020-10.json', { generation: '7', rowsLoaded: 5 });
+    await store.putRecord('loads/green/green_tripdata_2020-10.json', { generation: '8', rowsLoaded: 6 });
+    expect(await store.getRecord('loads/green/green_tripdata_2020-10.json')).toEqual({ generation: '8', rowsLoaded: 6 });
+  });
+
   it('streams into a resumable upload with ifGenerationMatch=0 and crc32c, then publishes with metadata', async () => {
     const { body, meta } = file('VendorID,lpep_pickup_datetime\n1,2020-10-01 00:00:00\n');
     const stored = await store.put(KEY, chunks(body), () => meta);
