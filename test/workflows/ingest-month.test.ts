@@ -19,6 +19,25 @@ const WORKFLOWS = resolve(import.meta.dirname, '..', '..', 'workflows');
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
+/** A loopback webhook that keeps the JSON bodies posted to it. */
+async function webhookReceiver() {
+  const received: unknown[] = [];
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      received.push(JSON.parse(body));
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  return {
+    received,
+    url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alert`,
+    close: () => new Promise<void>((r) => hook.close(() => r())),
+  };
+}
+
 function config(sourceUrl: string, dataDir: string, extra: Record<string, string> = {}) {
   return parseConfig({ TAXI_SOURCE_URL: sourceUrl, TAXI_DATA_DIR: dataDir, TAXI_RETRY_BASE_MS: '10', TAXI_HTTP_RETRIES: '2', ...extra });
 }
@@ -121,23 +140,13 @@ describe('ingest_month.yaml', () => {
     });
 
     it('a failing month is notified and fails the execution, after the other months ran', async () => {
-      const received: unknown[] = [];
-      const hook = createServer((req, res) => {
-        let body = '';
-        req.on('data', (d) => (body += d));
-        req.on('end', () => {
-          received.push(JSON.parse(body));
-          res.writeHead(200).end('ok');
-        });
-      });
-      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+      const { received, url: webhook, close: closeHook } = await webhookReceiver();
       const server = await source({ '/green_tripdata_2026-09.parquet': month('2026-09') }, (req, res) => {
         if (!req.url?.includes('2026-10')) return false;
         res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
         return true;
       });
       try {
-        const webhook = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alert`;
         const r = await runScheduled(config(template(server.url), join(tmp.dir, 'sched-fail'), { TAXI_ALERT_WEBHOOK: webhook }), 'green', at('2026-12-04T12:00:00Z'));
         expect(r.results.map((x) => [x.month, x.status])).toEqual([
           ['2026-09', 'succeeded'],
@@ -149,7 +158,7 @@ describe('ingest_month.yaml', () => {
         expect(received[0]).toMatchObject({ taxi: 'green', month: '2026-10', step: 'extract' });
       } finally {
         await server.close();
-        await new Promise<void>((r) => hook.close(() => r()));
+        await closeHook();
       }
     });
 
@@ -168,22 +177,12 @@ describe('ingest_month.yaml', () => {
   });
 
   it('a failure calls the notify function (webhook) and the execution fails with the reason', async () => {
-    const received: unknown[] = [];
-    const hook = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        received.push(JSON.parse(body));
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const { received, url: webhook, close: closeHook } = await webhookReceiver();
     const server = await source({}, (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
       return true;
     });
     try {
-      const webhook = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alert`;
       const s = await runMonth(config(server.url, join(tmp.dir, 'notify'), { TAXI_ALERT_WEBHOOK: webhook }), 'green', '2020-10');
       expect(s).toMatchObject({ status: 'failed', error: 'extract: the source is not a gzip file: it starts with an HTML/XML page' });
       expect(received).toHaveLength(1);
@@ -197,7 +196,7 @@ describe('ingest_month.yaml', () => {
       });
     } finally {
       await server.close();
-      await new Promise<void>((r) => hook.close(() => r()));
+      await closeHook();
     }
   });
 
