@@ -8,7 +8,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { realMonthLines } from './files.js';
 
 /** A physical column type as the TLC's writers use them. */
-export type PhysicalType = 'INT32' | 'INT64' | 'DOUBLE' | 'STRING' | 'TIMESTAMP' | 'TIMESTAMP_MS' | 'NULL';
+export type PhysicalType = 'INT32' | 'INT64' | 'DOUBLE' | 'STRING' | 'TIMESTAMP' | 'TIMESTAMP_MS' | 'TIMESTAMP_NS' | 'NULL';
 
 /** One column of a test file: its name as the file spells it, its type, and its values as text ('' = null). */
 export interface TestColumn {
@@ -34,6 +34,8 @@ function element(c: TestColumn): Record<string, unknown> {
       return { ...base, type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' } };
     case 'TIMESTAMP_MS':
       return { ...base, type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MILLIS' } };
+    case 'TIMESTAMP_NS':
+      return { ...base, type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'NANOS' } };
     case 'NULL':
       return { ...base, type: 'INT32', logical_type: { type: 'NULL' } };
   }
@@ -51,6 +53,7 @@ function value(type: PhysicalType, text: string): unknown {
       return text;
     case 'TIMESTAMP':
     case 'TIMESTAMP_MS':
+    case 'TIMESTAMP_NS':
       return ts(text);
   }
 }

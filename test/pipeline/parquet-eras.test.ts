@@ -89,10 +89,10 @@ describe('yellow across its eras, in one table', () => {
     // airport_fee written as INT32, all null (BigQuery's "has type INT32" failure); DOUBLE counts
     '2019-04': { rows: greenRowsIn('2019-04', ROWS), era: { types: { airport_fee: 'INT32', congestion_surcharge: 'NULL' }, omit: ['cbd_congestion_fee'] } },
     '2023-02': { rows: dirty(greenRowsIn('2023-02', ROWS)), era: { rename: { airport_fee: 'Airport_fee' }, omit: ['cbd_congestion_fee'] } },
-    // 2024: INT32 ids, INT64 counts, millisecond timestamps
+    // 2024: INT32 ids, INT64 counts, milli- and nanosecond timestamps
     '2024-01': {
       rows: greenRowsIn('2024-01', ROWS),
-      era: { types: { VendorID: 'INT32', PULocationID: 'INT32', DOLocationID: 'INT32', passenger_count: 'INT64', RatecodeID: 'INT64', tpep_pickup_datetime: 'TIMESTAMP_MS' }, rename: { airport_fee: 'Airport_fee' }, omit: ['cbd_congestion_fee'] },
+      era: { types: { VendorID: 'INT32', PULocationID: 'INT32', DOLocationID: 'INT32', passenger_count: 'INT64', RatecodeID: 'INT64', tpep_pickup_datetime: 'TIMESTAMP_MS', tpep_dropoff_datetime: 'TIMESTAMP_NS' }, rename: { airport_fee: 'Airport_fee' }, omit: ['cbd_congestion_fee'] },
     },
     '2025-01': { rows: greenRowsIn('2025-01', ROWS), era: { rename: { airport_fee: 'Airport_fee' } } },
   };
@@ -167,8 +167,8 @@ describe('yellow across its eras, in one table', () => {
       congestion_surcharge: r.congestion_surcharge,
       airport_fee: airportFee2019(5),
     };
-    const rows = await query(tmp.dir, `SELECT tpep_pickup_datetime FROM yellow_tripdata WHERE unique_row_id = '${rowId('yellow', values)}'`);
-    expect(rows).toEqual([{ tpep_pickup_datetime: `${r.lpep_pickup_datetime}` }]);
+    const rows = await query(tmp.dir, `SELECT tpep_pickup_datetime, tpep_dropoff_datetime FROM yellow_tripdata WHERE unique_row_id = '${rowId('yellow', values)}'`);
+    expect(rows).toEqual([{ tpep_pickup_datetime: r.lpep_pickup_datetime, tpep_dropoff_datetime: r.lpep_dropoff_datetime }]);
   });
 
   it('quarantines a value that does not convert losslessly and a repeat, each with its values as JSON', async () => {

@@ -93,6 +93,31 @@ describe('BigQuery plan under ZetaSQL', () => {
     }
   });
 
+  it('analyses an evolved column: added to the table, cast in the stage, inserted by the merge', async () => {
+    const object = placeholderObject('yellow', '2025-03', 'parquet');
+    object.meta.fileColumns = [...object.meta.fileColumns!, { name: 'surge_fee', type: 'float' }];
+    const w = new BigQueryWarehouse({ project: 'nyc-taxi-test', dataset: 'evolve', location: 'US' });
+    const job = { taxi: 'yellow' as const, month: '2025-03', object, schemaContract: 'evolve' as const };
+    const statements = w.statements(job, ['tables', 'external', 'stage', 'merge']).map((x) => ({ step: x.step, sql: inlineParams(x.sql, x.params) }));
+    expect(statements[1]!.sql).toContain('ADD COLUMN IF NOT EXISTS `surge_fee` NUMERIC');
+    for (const st of statements) {
+      try {
+        const resolved = await analyzer.analyze(st.sql);
+        if (st.step === 'external') {
+          registerParquet('nyc-taxi-test.evolve.yellow_tripdata_staging_2025_03_external', object.meta.fileColumns!);
+          continue;
+        }
+        const table = createdTable(resolved);
+        // the ALTER adds the column: the catalog learns it as BigQuery would
+        if (table) analyzer.register(table.name, table.name.endsWith('yellow_tripdata') ? [...table.columns, { name: 'surge_fee', type: typeOf('NUMERIC') }] : table.columns);
+      } catch (err) {
+        throw new Error(`${st.step}: ${(err as Error).message}\n${st.sql}`);
+      }
+    }
+    expect(statements.find((x) => x.step === 'merge')!.sql).toMatch(/INSERT \([^)]*`surge_fee`, unique_row_id, filename\) VALUES \([^)]*s\.`surge_fee`, s\.unique_row_id/);
+    expect(() => w.statements({ ...job, schemaContract: 'freeze' }, ['stage'])).toThrow(/unknown column\(s\) "surge_fee"/);
+  });
+
   it('rejects a misspelt column', async () => {
     const plan = planBigQuery({ taxi: 'green', month: '2020-10', project: 'nyc-taxi-test', dataset: 'nyc_taxi', format: 'csv' });
     const merge = plan.find((s) => s.step === 'merge')!;
