@@ -673,7 +673,7 @@ describe('parallel', () => {
     expect(branches.map((b) => b.error).sort()).toEqual(['failed 2', 'failed 4']);
   });
 
-  it('without continueAll the first branch error propagates and stops other work', async () => {
+  it('without exception_policy behaves as Cloud Workflows\' default, continueAll: every iteration runs, then the step raises', async () => {
     const started: number[] = [];
     const err = await errorOf(
       run(
@@ -689,13 +689,16 @@ describe('parallel', () => {
               call: googleapis.fake.v1.track
               args: {v: "\${v}"}
           - fail:
-              raise: \${"failed " + string(v)}
+              switch:
+                - condition: \${v == 1}
+                  raise: \${"failed " + string(v)}
 `,
         { connectors: { 'googleapis.fake.v1.track': (a) => void started.push(a.v as number) } },
       ),
     );
-    expect(err.value).toBe('failed 1');
-    expect(started).toEqual([1]);
+    expect(started).toEqual([1, 2, 3]);
+    expect(err.tags).toEqual(['UnhandledBranchError']);
+    expect((err.value as { branches: { id: string; error: unknown }[] }).branches).toEqual([{ id: '0', error: 'failed 1' }]);
   });
 
   it('can be caught by an enclosing try', async () => {
@@ -720,9 +723,9 @@ describe('parallel', () => {
       as: e
       steps:
         - r:
-            return: \${e}
+            return: \${[e.tags, e.branches[0].error]}
 `),
-    ).toBe('a failed');
+    ).toEqual([['UnhandledBranchError'], 'a failed']);
   });
 });
 

@@ -299,11 +299,12 @@ export function parseStep(name: string, body: Value, allowEmpty = false): Step {
         ...base,
         kind: 'parallel',
         shared: shared.map((s) => ident(name, 'shared', s)),
-        continueAll: false,
+        // Cloud Workflows' default and only policy: the other branches run to their end, then the
+        // step raises. Written out or not, it is the same.
+        continueAll: true,
       };
-      if ('exception_policy' in p) {
-        if (p.exception_policy !== 'continueAll') fail(name, `unsupported exception_policy ${JSON.stringify(p.exception_policy)} (only "continueAll")`);
-        step.continueAll = true;
+      if ('exception_policy' in p && p.exception_policy !== 'continueAll') {
+        fail(name, `unsupported exception_policy ${JSON.stringify(p.exception_policy)} (only "continueAll")`);
       }
       if ('concurrency_limit' in p) step.concurrencyLimit = p.concurrency_limit as Value;
       if ('for' in p) step.loop = parseFor(name, p.for as Value);
