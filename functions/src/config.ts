@@ -35,7 +35,10 @@ export const EnvSchema = z.object({
   /** First backoff delay; doubles each attempt, with jitter. */
   TAXI_RETRY_BASE_MS: int('TAXI_RETRY_BASE_MS', 0, 60_000).default(1_000),
   /** How long a lease on a month is honoured before it counts as abandoned. */
-  TAXI_LEASE_TTL_MS: int('TAXI_LEASE_TTL_MS', 1_000, 24 * 3_600_000).default(2 * 3_600_000),
+  /** How long a month's lease lives without a heartbeat (renewed every third of it while a step works). */
+  TAXI_LEASE_TTL_MS: int('TAXI_LEASE_TTL_MS', 300, 3_600_000).default(90_000),
+  /** How long a step waits for a month another live execution holds before it fails (a Cloud Function call lasts at most 30 min). */
+  TAXI_LEASE_WAIT_MS: int('TAXI_LEASE_WAIT_MS', 0, 1_500_000).default(600_000),
   /** Months back a scheduled run loads (the workflow's MONTH_LAG). */
   TAXI_MONTH_LAG: int('TAXI_MONTH_LAG', 0, 24).default(1),
   /** Webhook for failure alerts (Secret Manager on GCP); unset: alerts are off. */
@@ -82,6 +85,7 @@ export interface Config {
   httpRetries: number;
   retryBaseMs: number;
   leaseTtlMs: number;
+  leaseWaitMs: number;
   monthLag: number;
   duckdbMemoryLimit: string;
   alertWebhook: string | null;
@@ -111,6 +115,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     httpRetries: e.TAXI_HTTP_RETRIES,
     retryBaseMs: e.TAXI_RETRY_BASE_MS,
     leaseTtlMs: e.TAXI_LEASE_TTL_MS,
+    leaseWaitMs: e.TAXI_LEASE_WAIT_MS,
     monthLag: e.TAXI_MONTH_LAG,
     duckdbMemoryLimit: e.TAXI_DUCKDB_MEMORY_LIMIT,
     alertWebhook: e.TAXI_ALERT_WEBHOOK ?? null,

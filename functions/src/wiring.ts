@@ -42,7 +42,7 @@ export function stepDeps(config: Config, adapters: Adapters, onProgress?: Extrac
       retry: { retries: config.httpRetries, baseMs: config.retryBaseMs },
       ...(onProgress ? { onProgress } : {}),
     },
-    warehouse: { store: adapters.store, leases: adapters.leases, warehouse: adapters.warehouse, leaseTtlMs: config.leaseTtlMs, format: config.source.format, schemaContract: config.schemaContract },
+    warehouse: { store: adapters.store, leases: adapters.leases, warehouse: adapters.warehouse, leaseTtlMs: config.leaseTtlMs, leaseWaitMs: config.leaseWaitMs, format: config.source.format, schemaContract: config.schemaContract },
     notify: { webhookUrl: config.alertWebhook },
   };
 }

@@ -10,7 +10,7 @@ import type { BackfillResult } from '../../functions/src/local/run-month.js';
 
 const RESULT: BackfillResult = {
   results: [{ taxi: 'green', month: '2020-10', status: 'failed', error: 'extract: boom' }],
-  totals: { months: 1, succeeded: 0, not_published: 0, skipped: 0, failed: 1, rowsInFile: 0, rowsLoaded: 0, rowsQuarantined: 0 },
+  totals: { months: 1, succeeded: 0, already_loaded: 0, not_published: 0, failed: 1, rowsInFile: 0, rowsLoaded: 0, rowsQuarantined: 0 },
 };
 
 const fakeAuth = {

@@ -38,7 +38,7 @@ describe('backfill.yaml', () => {
       expect(result.totals).toMatchObject({ months: 7, not_published: 7, failed: 0 });
       // a range wholly before a dataset's first month asks for nothing
       const none = await runBackfill(testConfig(server.url, `${tmp.dir}/none`), { taxi: 'fhvhv', from: '2018-01', to: '2018-12', concurrency: 2 });
-      expect(none).toEqual({ results: [], totals: { months: 0, succeeded: 0, not_published: 0, skipped: 0, failed: 0, rowsInFile: 0, rowsLoaded: 0, rowsQuarantined: 0 } });
+      expect(none).toEqual({ results: [], totals: { months: 0, succeeded: 0, already_loaded: 0, not_published: 0, failed: 0, rowsInFile: 0, rowsLoaded: 0, rowsQuarantined: 0 } });
     } finally {
       await server.close();
     }
@@ -75,7 +75,7 @@ describe('backfill.yaml', () => {
         months: 3,
         succeeded: 3,
         not_published: 0,
-        skipped: 0,
+        already_loaded: 0,
         failed: 0,
         rowsInFile: files['2021-01']!.rows + files['2021-02']!.rows + files['2021-03']!.rows,
         rowsLoaded: files['2021-01']!.rows + files['2021-02']!.rows + files['2021-03']!.rows,
@@ -122,7 +122,7 @@ describe('backfill.yaml', () => {
       expect(result.totals).toMatchObject({ months: 5, succeeded: 3, not_published: 1, failed: 1, rowsLoaded: 3000 + 2500 + 1000 });
       // The table printed before the JSON line.
       expect(r.stdout).toMatch(/taxi\s+month\s+status\s+in_file\s+loaded/);
-      expect(r.stdout).toMatch(/totals: 5 month\(s\): 3 succeeded, 1 not published, 0 skipped, 1 failed/);
+      expect(r.stdout).toMatch(/totals: 5 month\(s\): 3 succeeded, 0 already loaded, 1 not published, 1 failed/);
       const perMonth = await query(data, `SELECT strftime(lpep_pickup_datetime, '%Y-%m') AS m, count(*) AS n FROM green_tripdata GROUP BY 1 ORDER BY 1`);
       expect(perMonth).toEqual([
         { m: '2021-01', n: '3000' },

@@ -55,7 +55,7 @@ export function formatBackfill(result: BackfillResult): string {
     error: r.error ?? '',
   }));
   const t = result.totals;
-  return `${formatTable(rows)}\ntotals: ${t.months} month(s): ${t.succeeded} succeeded, ${t.not_published} not published, ${t.skipped} skipped, ${t.failed} failed; ${t.rowsInFile.toLocaleString('en-US')} rows in files, ${t.rowsLoaded.toLocaleString('en-US')} loaded, ${t.rowsQuarantined.toLocaleString('en-US')} quarantined`;
+  return `${formatTable(rows)}\ntotals: ${t.months} month(s): ${t.succeeded} succeeded, ${t.already_loaded} already loaded, ${t.not_published} not published, ${t.failed} failed; ${t.rowsInFile.toLocaleString('en-US')} rows in files, ${t.rowsLoaded.toLocaleString('en-US')} loaded, ${t.rowsQuarantined.toLocaleString('en-US')} quarantined`;
 }
 
 export function registerBackfill(program: Command): void {

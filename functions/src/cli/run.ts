@@ -14,7 +14,6 @@ export function describeSummary(s: RunSummary): string {
   const n = (x: number) => x.toLocaleString('en-US');
   if (s.status === 'not_published') return `${s.taxi} ${s.month}: not published at the source`;
   if (s.status === 'already_loaded') return `${s.taxi} ${s.month}: already loaded from this version of the file (${n(s.rowsLoaded)} rows, at ${s.loadedAt ?? '?'})`;
-  if (s.status === 'skipped') return `${s.taxi} ${s.month}: skipped, another run holds the month's lease`;
   if (s.status === 'failed') return `${s.taxi} ${s.month}: failed: ${s.error}`;
   const reasons = Object.entries(s.quarantined)
     .filter(([, v]) => v > 0)
@@ -42,13 +41,13 @@ export function describeScheduled(r: ScheduledResult): string {
   return [
     `${r.taxi}: scheduled run over ${r.months.length ? `${r.months[0]} .. ${r.months.at(-1)}` : 'no loadable month'}`,
     formatTable(rows),
-    `${t.succeeded} loaded, ${t.already_loaded} already loaded, ${t.not_published} not published, ${t.skipped} skipped, ${t.failed} failed`,
+    `${t.succeeded} loaded, ${t.already_loaded} already loaded, ${t.not_published} not published, ${t.failed} failed`,
   ].join('\n');
 }
 
 /** Exit code for a month's summary. */
 export function exitCodeOfSummary(s: RunSummary): number {
-  return s.status === 'succeeded' ? EXIT.ok : s.status === 'not_published' ? EXIT.notPublished : EXIT.failure;
+  return s.status === 'succeeded' || s.status === 'already_loaded' ? EXIT.ok : s.status === 'not_published' ? EXIT.notPublished : EXIT.failure;
 }
 
 export function registerRun(program: Command): void {
@@ -75,7 +74,7 @@ export function registerRun(program: Command): void {
         }
         process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${describeScheduled(result)}\n`);
         if (result.error) process.stderr.write(`error: ${result.error}\n`);
-        process.exitCode = result.error || result.totals.failed > 0 || result.totals.skipped > 0 ? EXIT.failure : EXIT.ok;
+        process.exitCode = result.error || result.totals.failed > 0 ? EXIT.failure : EXIT.ok;
         return;
       }
       let summary: RunSummary;
@@ -86,9 +85,7 @@ export function registerRun(program: Command): void {
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else process.stdout.write(`${describeSummary(summary)}\n`);
-      if (summary.status === 'failed' || summary.status === 'skipped') {
-        process.stderr.write(`error: ${summary.error ?? 'the month is locked by another run'}\n`);
-      }
+      if (summary.status === 'failed') process.stderr.write(`error: ${summary.error}\n`);
       process.exitCode = exitCodeOfSummary(summary);
     });
 }

@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'bad_request' // caller's input: 400, never retried
   | 'bad_source' // the published file is not what we expect (HTML, truncated, schema drift): 422
   | 'reconcile' // counts do not add up: 409, tables untouched
+  | 'busy' // the month is held by another live execution, or our lease was lost: 409, not retried
   | 'unavailable' // source or backend down after retries: 503
   | 'internal'; // anything else: 500
 
@@ -37,11 +38,19 @@ export class BadSourceError extends PipelineError {
   }
 }
 
+/** A lease that was taken over (our holder stopped renewing in time): nothing may be committed. */
+export class LeaseLostError extends PipelineError {
+  constructor(message: string) {
+    super('busy', message);
+  }
+}
+
 /** HTTP status for each error kind. */
 export const HTTP_STATUS: Record<ErrorKind, number> = {
   bad_request: 400,
   bad_source: 422,
   reconcile: 409,
+  busy: 409,
   unavailable: 503,
   internal: 500,
 };

@@ -21,7 +21,10 @@ export interface LoadRecord {
   loadedAt: string;
 }
 
-/** Whether `record` is a load of exactly this raw object. */
-export function isLoadOf(record: LoadRecord | null, object: { generation: string; sha256: string }): record is LoadRecord {
-  return record !== null && record.generation === object.generation && record.sha256 === object.sha256;
+/**
+ * Whether `record` is a load of exactly these bytes. The sha256 decides, not the generation: the same
+ * file landed twice (two executions extracting at once) is the same source version.
+ */
+export function isLoadOf(record: LoadRecord | null, object: { sha256: string }): record is LoadRecord {
+  return record !== null && record.sha256 === object.sha256;
 }

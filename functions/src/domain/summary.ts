@@ -25,8 +25,11 @@ export interface MergeCounts {
 export interface RunSummary {
   taxi: Taxi;
   month: Month;
-  /** `already_loaded`: a scheduled run found the tables holding exactly the month's current file. */
-  status: 'succeeded' | 'already_loaded' | 'not_published' | 'failed' | 'skipped';
+  /**
+   * `already_loaded`: the tables hold exactly the month's current file — a scheduled run found it so, or
+   * another execution loaded it while this one waited for the month.
+   */
+  status: 'succeeded' | 'already_loaded' | 'not_published' | 'failed';
   rowsInFile: number;
   rowsLoaded: number;
   rowsQuarantined: number;

@@ -182,7 +182,7 @@ export interface ScheduledResult {
   /** The months looked at, oldest first. */
   months: Month[];
   results: (RunSummary | { taxi: Taxi; month: Month; status: 'failed'; error: string })[];
-  totals: { months: number; succeeded: number; already_loaded: number; not_published: number; skipped: number; failed: number; rowsLoaded: number };
+  totals: { months: number; succeeded: number; already_loaded: number; not_published: number; failed: number; rowsLoaded: number };
   /** Set when the execution failed: the failed months, one line. */
   error?: string;
 }
@@ -210,7 +210,6 @@ export async function runScheduled(config: Config, taxi: Taxi, options: LocalRun
         succeeded: count('succeeded'),
         already_loaded: count('already_loaded'),
         not_published: count('not_published'),
-        skipped: count('skipped'),
         failed: Math.max(count('failed'), 1),
         rowsLoaded: results.reduce((n, r) => n + ('rowsLoaded' in r ? r.rowsLoaded : 0), 0),
       },
@@ -228,7 +227,7 @@ export interface BackfillResult {
     months: number;
     succeeded: number;
     not_published: number;
-    skipped: number;
+    already_loaded: number;
     failed: number;
     rowsInFile: number;
     rowsLoaded: number;

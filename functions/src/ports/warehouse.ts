@@ -34,16 +34,28 @@ export interface StepStats {
   jobIds?: string[];
 }
 
+/**
+ * Runs a commit only while the caller still owns the month (see HeldLease.fence); the warehouse wraps the
+ * one action that makes its work visible in it.
+ */
+export type Fence = <T>(commit: () => Promise<T>) => Promise<T>;
+
+/** No fence: for callers that own the month by other means (the bench, plan). */
+export const UNFENCED: Fence = (commit) => commit();
+
 export interface Warehouse {
   readonly dialect: 'duckdb' | 'bigquery';
   /** The statements `stage` then `merge` run for this job, in order, values inlined. */
   plan(job: MonthJob): PlannedStatement[];
-  /** Create tables if needed and (re)build the month's staging table from the raw object. */
-  stage(job: MonthJob): Promise<StageCounts & StepStats>;
+  /** Create tables if needed and (re)build the month's staging table from the raw object; `fence` guards the swap-in. */
+  stage(job: MonthJob, fence?: Fence): Promise<StageCounts & StepStats>;
   /** Count the staging table as it stands (merge re-reads it to reconcile). */
   stagedCounts(job: MonthJob): Promise<StageCounts>;
-  /** Atomically make the month in the main table equal to the staged rows and replace the file's quarantine rows. */
-  replaceMonth(job: MonthJob): Promise<MergeCounts & StepStats>;
+  /**
+   * Atomically make the month in the main table equal to the staged rows and replace the file's
+   * quarantine rows; `fence` guards the commit.
+   */
+  replaceMonth(job: MonthJob, fence?: Fence): Promise<MergeCounts & StepStats>;
   /** Run read-only SQL (the CLI's `query`). */
   query(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;

@@ -131,6 +131,7 @@ describe('offline construction', () => {
       source: { given: 'http://x', template: 'http://x/{taxi}/{taxi}_tripdata_{YYYY}-{MM}.csv.gz', format: 'csv' },
       schemaContract: 'freeze',
       scheduleWindow: 3,
+      leaseWaitMs: 600_000,
       dataDir: '/tmp',
       httpRetries: 0,
       retryBaseMs: 0,

@@ -4,13 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectStore, RawFileMeta } from '../../../functions/src/ports/object-store.js';
 
-const meta = (n: number): RawFileMeta => ({
+const meta = (n: number, sha256 = 'ab'): RawFileMeta => ({
   taxi: 'green',
   month: '2020-10',
   sourceUrl: 'http://x/green/green_tripdata_2020-10.csv.gz',
   etag: '"e"',
   bytes: n,
-  sha256: 'ab',
+  sha256,
   dataLines: 1,
   columns: ['VendorID'],
   extractedAt: '2026-01-01T00:00:00.000Z',
@@ -69,11 +69,14 @@ export function objectStoreContract(name: string, make: () => ObjectStore) {
       });
     });
 
-    it('a rewrite changes the generation', async () => {
+    it('a rewrite with other bytes changes the generation; the same bytes again keep the object', async () => {
       const store = make();
-      const a = await store.put('raw/green/2020/d.csv.gz', chunks(['1']), () => meta(1));
-      const b = await store.put('raw/green/2020/d.csv.gz', chunks(['2']), () => meta(1));
+      const a = await store.put('raw/green/2020/d.csv.gz', chunks(['1']), () => meta(1, 'sha-of-1'));
+      const b = await store.put('raw/green/2020/d.csv.gz', chunks(['2']), () => meta(1, 'sha-of-2'));
       expect(b.generation).not.toBe(a.generation);
+      const again = await store.put('raw/green/2020/d.csv.gz', chunks(['2']), () => meta(1, 'sha-of-2'));
+      expect(again.generation).toBe(b.generation);
+      expect((await store.head('raw/green/2020/d.csv.gz'))!.generation).toBe(b.generation);
     });
   });
 }

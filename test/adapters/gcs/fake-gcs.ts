@@ -223,7 +223,26 @@ export class FakeGcs {
     if ((m = /^\/storage\/v1\/b\/([^/]+)\/o\/([^/]+)$/.exec(p))) {
       const name = decodeURIComponent(m[2]!);
       const obj = this.objects.get(name);
-      await this.readAll(req);
+      const payload = await this.readAll(req);
+      if (req.method === 'PATCH') {
+        // objects.patch: custom metadata merged (null deletes a key), metageneration bumped; both
+        // generation and metageneration preconditions, as the JSON API has them.
+        if (!obj) return this.error(res, 404, 'No such object');
+        if (!this.precondition(name, query.ifGenerationMatch)) return this.error(res, 412, 'At least one of the pre-conditions you specified did not hold.');
+        if (query.ifMetagenerationMatch !== undefined && query.ifMetagenerationMatch !== String(obj.metageneration)) {
+          return this.error(res, 412, 'At least one of the pre-conditions you specified did not hold.');
+        }
+        const json = JSON.parse(payload.toString('utf8') || '{}') as { metadata?: Record<string, string | null> };
+        rec.json = json;
+        const merged: Record<string, string> = { ...(obj.metadata ?? {}) };
+        for (const [k, v] of Object.entries(json.metadata ?? {})) {
+          if (v === null) delete merged[k];
+          else merged[k] = v;
+        }
+        obj.metadata = merged;
+        obj.metageneration++;
+        return this.json(res, this.resource(m[1]!, obj));
+      }
       if (req.method === 'DELETE') {
         if (!obj) return this.error(res, 404, 'No such object');
         if (!this.precondition(name, query.ifGenerationMatch)) return this.error(res, 412, 'At least one of the pre-conditions you specified did not hold.');

@@ -24,7 +24,7 @@ import { mainTable, quarantineTable, rawObjectKey, releaseFileName, releaseFileS
 import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
 import { plannedObject } from '../shared/planned-object.js';
 import type { StoredObject } from '../../ports/object-store.js';
-import type { MonthJob, PlannedStatement, StepStats, Warehouse } from '../../ports/warehouse.js';
+import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepStats, type Warehouse } from '../../ports/warehouse.js';
 import { fileSchema } from '../shared/file-schema.js';
 import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
 import { countSql, datasetSlots, inlineParams, literal, tableRef, type Param } from './dialect.js';
@@ -157,11 +157,12 @@ export class BigQueryWarehouse implements Warehouse {
     ];
   }
 
-  async stage(job: MonthJob): Promise<StageCounts & StepStats> {
+  async stage(job: MonthJob, fence: Fence = UNFENCED): Promise<StageCounts & StepStats> {
     let bytesProcessed = 0;
     const jobIds: string[] = [];
     for (const s of this.statements(job, STAGE_STEPS)) {
-      const outcome = await this.runJob(job, s);
+      // The staging CTAS replaces the month's staging table: only while this execution owns the month.
+      const outcome = s.step === 'stage' ? await fence(() => this.runJob(job, s)) : await this.runJob(job, s);
       bytesProcessed += outcome.bytesProcessed;
       jobIds.push(outcome.jobId);
     }
@@ -174,12 +175,13 @@ export class BigQueryWarehouse implements Warehouse {
     return stageCountsFromRows(rows as { reason: unknown; n: unknown }[]);
   }
 
-  async replaceMonth(job: MonthJob): Promise<MergeCounts & StepStats> {
+  async replaceMonth(job: MonthJob, fence: Fence = UNFENCED): Promise<MergeCounts & StepStats> {
     let bytesProcessed = 0;
     const jobIds: string[] = [];
     let merged: JobOutcome | undefined;
     for (const s of this.statements(job, MERGE_STEPS)) {
-      const outcome = await this.runJob(job, s);
+      // Each MERGE starts only while this execution still owns the month.
+      const outcome = await fence(() => this.runJob(job, s));
       bytesProcessed += outcome.bytesProcessed;
       jobIds.push(outcome.jobId);
       if (s.step === 'merge') merged = outcome;

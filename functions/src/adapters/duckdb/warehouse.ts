@@ -13,7 +13,7 @@ import { dataset } from '../../domain/datasets.js';
 import { monthBounds } from '../../domain/months.js';
 import { mainTable, quarantineTable, releaseFileName, stagingTable } from '../../domain/naming.js';
 import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
-import type { MonthJob, PlannedStatement, StepStats, Warehouse } from '../../ports/warehouse.js';
+import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepStats, type Warehouse } from '../../ports/warehouse.js';
 import { fileSchema } from '../shared/file-schema.js';
 import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
 import { datasetSlots, ident, literal } from './dialect.js';
@@ -196,7 +196,7 @@ export class DuckDbWarehouse implements Warehouse {
     }));
   }
 
-  async stage(job: MonthJob): Promise<StageCounts & StepStats> {
+  async stage(job: MonthJob, fence: Fence = UNFENCED): Promise<StageCounts & StepStats> {
     return serialised(this.path, async () => {
       const files = this.files(job);
       const con = await this.connect();
@@ -210,7 +210,8 @@ export class DuckDbWarehouse implements Warehouse {
         await run('write');
         const duplicates = Number((await run('duplicates')).getRowObjectsJS()[0]!.duplicates);
         if (duplicates > 0) await run('rewrite');
-        renameSync(duplicates > 0 ? files.rewrite : files.write, files.staged);
+        // The swap-in: an execution that lost the month meanwhile leaves the newer run's staging alone.
+        await fence(async () => renameSync(duplicates > 0 ? files.rewrite : files.write, files.staged));
         await run('view');
         return await this.count(con, job);
       } finally {
@@ -262,7 +263,7 @@ export class DuckDbWarehouse implements Warehouse {
     return stageCountsFromRows(reader.getRowObjectsJS() as { reason: unknown; n: unknown }[]);
   }
 
-  async replaceMonth(job: MonthJob): Promise<MergeCounts & StepStats> {
+  async replaceMonth(job: MonthJob, fence: Fence = UNFENCED): Promise<MergeCounts & StepStats> {
     return serialised(this.path, async () => {
       const files = this.files(job);
       this.requireStaged(job, files);
@@ -278,8 +279,9 @@ export class DuckDbWarehouse implements Warehouse {
           inserted = Number(row.inserted);
           deleted = Number(row.deleted);
         }
-        // The commit: the month's loaded and quarantined rows are replaced together, atomically.
-        publish(files.staged, files.partition);
+        // The commit: the month's loaded and quarantined rows are replaced together, atomically, and only
+        // while this execution still owns the month (the rename happens under the lease's fence).
+        await fence(async () => publish(files.staged, files.partition));
         const view = merge.get('view')!;
         await con.run(view.sql, view.params);
         for (const s of this.statements(job, ['quarantine'], files)) await con.run(s.sql, s.params);

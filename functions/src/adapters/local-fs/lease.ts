@@ -1,14 +1,43 @@
 /**
- * Leases as files created with O_EXCL: the local twin of a GCS object created with
- * `ifGenerationMatch: 0`. A lease older than its TTL is taken over (its holder crashed).
+ * Leases as JSON files: the local twin of `adapters/gcs/lease.ts`. Every change to a lease file
+ * (acquire, take over, renew, release, fenced commit) happens under a mutex directory created with
+ * `mkdir` (atomic), so read-check-write is a compare-and-swap even across processes. The file stays after
+ * release (marked released) so the fencing token keeps growing. A lease whose process is gone (same host,
+ * `kill(pid, 0)` answers ESRCH) is free at once; one whose holder stopped renewing, after its TTL.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import type { HeldLease, LeaseStore } from '../../ports/lease.js';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { LeaseLostError } from '../../domain/errors.js';
+import type { Acquired, HeldLease, LeaseState, LeaseStore } from '../../ports/lease.js';
 
-interface LeaseFile {
-  holder: string;
-  expiresAt: number;
+interface LeaseFile extends LeaseState {
+  pid: number;
+  host: string;
+  released?: boolean;
+}
+
+/** A mutex directory older than this is left by a process killed inside a critical section. */
+const MUTEX_STALE_MS = 10_000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Whether a process of this host is alive (EPERM: alive, not ours to signal). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readLease(path: string): Promise<LeaseFile | null> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as LeaseFile;
+  } catch {
+    return null;
+  }
 }
 
 /** Local-folder implementation of the lease port. */
@@ -22,38 +51,84 @@ export class LocalFsLeaseStore implements LeaseStore {
     this.root = resolve(root);
   }
 
-  async acquire(key: string, holder: string, ttlMs: number): Promise<HeldLease | null> {
-    const path = join(this.root, key);
+  /** Run `work` holding the key's mutex directory. */
+  private async locked<T>(path: string, work: () => Promise<T>): Promise<T> {
+    const mutex = `${path}.mutex`;
     await mkdir(dirname(path), { recursive: true });
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; ; attempt++) {
       try {
-        const fh = await open(path, 'wx');
-        const body: LeaseFile = { holder, expiresAt: this.now() + ttlMs };
-        await fh.writeFile(JSON.stringify(body));
-        await fh.close();
-        return {
-          key,
-          release: async () => {
-            // Release only our own lease: a stale one may have been taken over meanwhile.
-            const current = await readLease(path);
-            if (current?.holder === holder) await rm(path, { force: true });
-          },
-        };
+        await mkdir(mutex);
+        break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const current = await readLease(path);
-        if (current && current.expiresAt > this.now()) return null;
-        await rm(path, { force: true }); // stale or unreadable: break it and try once more
+        const age = await stat(mutex).then((s) => Date.now() - s.mtimeMs, () => 0);
+        if (age > MUTEX_STALE_MS) await rmdir(mutex).catch(() => undefined);
+        else await sleep(Math.min(5 + attempt * 5, 50));
       }
     }
-    return null;
+    try {
+      return await work();
+    } finally {
+      await rmdir(mutex).catch(() => undefined);
+    }
   }
-}
 
-async function readLease(path: string): Promise<LeaseFile | null> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as LeaseFile;
-  } catch {
-    return null;
+  private async write(path: string, lease: LeaseFile): Promise<void> {
+    const tmp = `${path}.tmp-${randomUUID()}`;
+    await writeFile(tmp, JSON.stringify(lease));
+    await rename(tmp, path);
+  }
+
+  /** Whether the current lease can be taken by `holder`. */
+  private free(current: LeaseFile | null, holder: string): boolean {
+    if (!current || current.released || current.holder === holder) return true;
+    if (current.expiresAt <= this.now()) return true;
+    return current.host === hostname() && !alive(current.pid);
+  }
+
+  async acquire(key: string, holder: string, ttlMs: number): Promise<Acquired> {
+    const path = join(this.root, key);
+    return this.locked(path, async () => {
+      // Under the mutex no write of this lease is under way: a temp file is a killed writer's leftover.
+      const base = basename(path);
+      for (const name of await readdir(dirname(path))) if (name.startsWith(`${base}.tmp-`)) await rm(join(dirname(path), name), { force: true });
+      const current = await readLease(path);
+      if (!this.free(current, holder)) {
+        const { holder: h, token, expiresAt, since } = current!;
+        return { busy: { holder: h, token, expiresAt, since } };
+      }
+      const now = this.now();
+      const token = String(Number(current?.token ?? 0) + 1);
+      await this.write(path, { holder, token, expiresAt: now + ttlMs, since: now, pid: process.pid, host: hostname() });
+      return { lease: this.held(key, path, holder, token, ttlMs) };
+    });
+  }
+
+  private held(key: string, path: string, holder: string, token: string, ttlMs: number): HeldLease {
+    const ours = (l: LeaseFile | null): l is LeaseFile => !!l && !l.released && l.token === token && l.holder === holder;
+    const lost = (l: LeaseFile | null) =>
+      new LeaseLostError(`lost the lease on ${key}: ${l ? `taken over by ${l.holder} (token ${l.token})` : 'it was removed'}; nothing was committed`);
+    return {
+      key,
+      holder,
+      token,
+      renew: () =>
+        this.locked(path, async () => {
+          const current = await readLease(path);
+          if (!ours(current)) throw lost(current);
+          await this.write(path, { ...current, expiresAt: this.now() + ttlMs });
+        }),
+      fence: (commit) =>
+        this.locked(path, async () => {
+          const current = await readLease(path);
+          if (!ours(current)) throw lost(current);
+          return commit();
+        }),
+      release: () =>
+        this.locked(path, async () => {
+          const current = await readLease(path);
+          if (ours(current)) await this.write(path, { ...current, released: true });
+        }),
+    };
   }
 }

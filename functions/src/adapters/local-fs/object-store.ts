@@ -32,8 +32,15 @@ export class LocalFsObjectStore implements ObjectStore {
     const tmpMeta = `${tmp}.meta.json`;
     try {
       await pipeline(Readable.from(body, { objectMode: false }), createWriteStream(tmp));
-      const generation = String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
       const info = meta();
+      // The same bytes already landed (another execution extracted the month at the same time): keep
+      // that object and its generation, as the GCS store does on a 412 with an equal checksum.
+      const existing = await this.head(key);
+      if (existing && existing.meta.sha256 === info.sha256 && existing.meta.bytes === info.bytes) {
+        await rm(tmp, { force: true });
+        return existing;
+      }
+      const generation = String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
       await writeFile(tmpMeta, JSON.stringify({ generation, meta: info }, null, 2));
       await rename(tmpMeta, `${target}.meta.json`);
       await rename(tmp, target);

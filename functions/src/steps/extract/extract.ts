@@ -79,7 +79,7 @@ export async function extract(deps: ExtractDeps, taxi: Taxi, month: Month): Prom
   const existing = await deps.store.head(key);
   const loaded = async (o: StoredObject) => {
     const record = await deps.store.getRecord<LoadRecord>(loadRecordKey(taxi, month));
-    return isLoadOf(record, { generation: o.generation, sha256: o.meta.sha256 }) ? record : null;
+    return isLoadOf(record, o.meta) ? record : null;
   };
   for (let restart = 0; ; restart++) {
     const res = await openSource(url, deps.retry, existing?.meta.etag);

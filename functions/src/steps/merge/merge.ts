@@ -7,7 +7,7 @@ import { totalQuarantined, type QuarantineCounts } from '../../domain/quarantine
 import type { LoadRecord } from '../../domain/load-record.js';
 import { loadRecordKey } from '../../domain/naming.js';
 import { reconcile } from '../../domain/summary.js';
-import { monthJob, withMonthLease, type Skipped, type WarehouseStepDeps } from '../month-job.js';
+import { withMonthLease, type AlreadyLoaded, type WarehouseStepDeps } from '../month-job.js';
 
 export interface MergeResult {
   status: 'merged';
@@ -23,12 +23,12 @@ export interface MergeResult {
   bytesProcessed?: number;
 }
 
-export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string): Promise<MergeResult | Skipped> {
-  const job = await monthJob(deps, taxi, month, run);
-  return withMonthLease(deps, taxi, month, async () => {
+/** Reconcile, then replace the month with the staged rows, owning the month as execution `run`. */
+export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string): Promise<MergeResult | AlreadyLoaded> {
+  return withMonthLease(deps, taxi, month, run, async (job, lease) => {
     const counts = await deps.warehouse.stagedCounts(job);
     reconcile(job.object.meta.dataLines, counts);
-    const merged = await deps.warehouse.replaceMonth(job);
+    const merged = await deps.warehouse.replaceMonth(job, lease.fence);
     const record: LoadRecord = {
       taxi,
       month,

@@ -6,7 +6,7 @@ import type { Taxi } from '../../domain/datasets.js';
 import type { Month } from '../../domain/months.js';
 import type { QuarantineCounts } from '../../domain/quarantine.js';
 import { totalQuarantined } from '../../domain/quarantine.js';
-import { monthJob, withMonthLease, type Skipped, type WarehouseStepDeps } from '../month-job.js';
+import { withMonthLease, type AlreadyLoaded, type WarehouseStepDeps } from '../month-job.js';
 
 export interface StageResult {
   status: 'staged';
@@ -20,10 +20,10 @@ export interface StageResult {
   bytesProcessed?: number;
 }
 
-export async function stage(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string): Promise<StageResult | Skipped> {
-  const job = await monthJob(deps, taxi, month, run);
-  return withMonthLease(deps, taxi, month, async () => {
-    const counts = await deps.warehouse.stage(job);
+/** Rebuild the month's staging table from its raw object, owning the month as execution `run`. */
+export async function stage(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string): Promise<StageResult | AlreadyLoaded> {
+  return withMonthLease(deps, taxi, month, run, async (job, lease) => {
+    const counts = await deps.warehouse.stage(job, lease.fence);
     return {
       status: 'staged' as const,
       taxi,
