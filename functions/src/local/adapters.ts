@@ -16,6 +16,6 @@ export function localAdapters(config: Config): Adapters {
   return {
     store: new LocalFsObjectStore(paths.lake),
     leases: new LocalFsLeaseStore(paths.lake),
-    warehouse: new DuckDbWarehouse(paths.warehouse, { memory_limit: config.duckdbMemoryLimit }),
+    warehouse: new DuckDbWarehouse(paths.warehouse, { memory_limit: config.duckdbMemoryLimit }, config.leaseWaitMs),
   };
 }

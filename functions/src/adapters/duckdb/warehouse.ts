@@ -3,8 +3,7 @@
  * data dir and its rows in Parquet files beside it (`tables/`): one staging file per month, and one
  * partition file per loaded month, which the main and quarantine tables are views over.
  */
-import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -15,6 +14,7 @@ import { mainTable, quarantineTable, releaseFileName, stagingTable } from '../..
 import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
 import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepStats, type Warehouse } from '../../ports/warehouse.js';
 import { fileSchema } from '../shared/file-schema.js';
+import { removeDeadTemps, tempName } from '../shared/leftovers.js';
 import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
 import { datasetSlots, ident, literal } from './dialect.js';
 
@@ -41,7 +41,20 @@ function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
   return next;
 }
 
-const instances = new Map<string, Promise<DuckDBInstance>>();
+/**
+ * One open DuckDB instance per database file and process, shared by the steps running at once and
+ * closed when the last of them ends: DuckDB locks the file for one process, so a run holding it open
+ * between its steps would make another CLI process (another month, or the same one waiting for its
+ * lease) wait for the whole run.
+ */
+interface SharedInstance {
+  instance: Promise<DuckDBInstance>;
+  users: number;
+}
+const instances = new Map<string, SharedInstance>();
+
+const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const isLockError = (err: unknown) => /Could not set lock on file|Conflicting lock is held/i.test(String((err as Error)?.message ?? err));
 
 let duckdb: Promise<typeof import('@duckdb/node-api')> | undefined;
 /**
@@ -84,7 +97,7 @@ function byName(statements: Statement[]): Map<string, Statement> {
  */
 function publish(source: string, target: string): void {
   mkdirSync(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.tmp-${randomUUID()}`);
+  const tmp = join(dirname(target), tempName(`.${basename(target)}`, 'tmp'));
   try {
     try {
       linkSync(source, tmp);
@@ -101,7 +114,6 @@ function publish(source: string, target: string): void {
 /** DuckDB implementation of the warehouse port. */
 export class DuckDbWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
-  private instance?: Promise<DuckDBInstance>;
 
   /** Folder of the Parquet files: `tables/` beside the database file. */
   readonly tablesDir: string;
@@ -110,46 +122,84 @@ export class DuckDbWarehouse implements Warehouse {
    * @param path database file (the catalog), created on first use
    * @param settings DuckDB settings for the instance, e.g. `memory_limit`; a limit makes DuckDB spill
    *   to `<path>.tmp/` instead of growing past it
+   * @param lockWaitMs how long to wait for another process to let go of the database file
    */
   constructor(
     private readonly path: string,
     private readonly settings: Record<string, string> = {},
+    private readonly lockWaitMs = 600_000,
   ) {
     this.tablesDir = path === ':memory:' ? join(tmpdir(), `taxi-elt-${process.pid}`, 'tables') : join(dirname(path), 'tables');
   }
 
   private files(job: MonthJob): MonthFiles {
     const staging = stagingTable(job.taxi, job.month);
-    const id = randomUUID();
     const main = join(this.tablesDir, mainTable(job.taxi));
     return {
       staged: join(this.tablesDir, 'staging', `${staging}.parquet`),
-      write: join(this.tablesDir, 'staging', `.${staging}.write-${id}`),
-      rewrite: join(this.tablesDir, 'staging', `.${staging}.rewrite-${id}`),
+      write: join(this.tablesDir, 'staging', tempName(`.${staging}`, 'write')),
+      rewrite: join(this.tablesDir, 'staging', tempName(`.${staging}`, 'rewrite')),
       partition: join(main, `${job.month}.parquet`),
       glob: join(main, '*.parquet'),
     };
   }
 
-  private async connect(): Promise<DuckDBConnection> {
-    if (!this.instance) {
-      // DuckDB allows one open instance per file and process: share it between warehouse objects.
-      let shared = instances.get(this.path);
-      if (!shared) {
-        if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
-        shared = loadDuckDb().then(({ DuckDBInstance }) =>
-          DuckDBInstance.create(this.path, {
-            // Row order inside a table carries no meaning here, and keeping it costs memory.
-            preserve_insertion_order: 'false',
-            ...(this.path !== ':memory:' ? { temp_directory: `${this.path}.tmp` } : {}),
-            ...this.settings,
-          }),
-        );
-        instances.set(this.path, shared);
+  /**
+   * Open the database, waiting (with backoff, up to `lockWaitMs`) while another process holds its file
+   * lock. Once the lock is ours no other process uses the database, so its spill folder holds only what a
+   * killed process left: it is emptied.
+   */
+  private async open(): Promise<DuckDBInstance> {
+    const { DuckDBInstance } = await loadDuckDb();
+    const memory = this.path === ':memory:';
+    if (!memory) mkdirSync(dirname(this.path), { recursive: true });
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const instance = await DuckDBInstance.create(this.path, {
+          // Row order inside a table carries no meaning here, and keeping it costs memory.
+          preserve_insertion_order: 'false',
+          ...(memory ? {} : { temp_directory: `${this.path}.tmp` }),
+          ...this.settings,
+        });
+        const spill = `${this.path}.tmp`;
+        if (!memory && existsSync(spill)) for (const f of readdirSync(spill, { withFileTypes: true })) if (f.isFile()) rmSync(join(spill, f.name), { force: true });
+        return instance;
+      } catch (err) {
+        if (!isLockError(err)) throw err;
+        if (Date.now() - started >= this.lockWaitMs) {
+          throw new PipelineError('busy', `${this.path} is in use by another process (DuckDB's file lock) after waiting ${Math.round((Date.now() - started) / 1000)} s`);
+        }
+        await sleepMs(Math.min(1_000, 25 * 2 ** Math.min(attempt, 6)));
       }
-      this.instance = shared;
     }
-    return (await this.instance).connect();
+  }
+
+  /** Run `work` on a connection of the shared instance, opening it first and closing it after the last user. */
+  private async session<T>(work: (con: DuckDBConnection) => Promise<T>): Promise<T> {
+    let shared = instances.get(this.path);
+    if (!shared) {
+      shared = { instance: this.open(), users: 0 };
+      instances.set(this.path, shared);
+      const mine = shared;
+      mine.instance.catch(() => instances.get(this.path) === mine && instances.delete(this.path));
+    }
+    shared.users++;
+    try {
+      const con = await (await shared.instance).connect();
+      try {
+        return await work(con);
+      } finally {
+        con.closeSync();
+      }
+    } finally {
+      shared.users--;
+      // An in-memory database lives as long as its instance: only close() ends it.
+      if (shared.users === 0 && this.path !== ':memory:' && instances.get(this.path) === shared) {
+        instances.delete(this.path);
+        (await shared.instance.catch(() => null))?.closeSync();
+      }
+    }
   }
 
   private statements(job: MonthJob, steps: readonly string[], files: MonthFiles = this.files(job)): Statement[] {
@@ -197,9 +247,10 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async stage(job: MonthJob, fence: Fence = UNFENCED): Promise<StageCounts & StepStats> {
-    return serialised(this.path, async () => {
+    return serialised(this.path, () => this.session(async (con) => {
       const files = this.files(job);
-      const con = await this.connect();
+      // The caller owns the month: a write file of it whose process is gone is a killed stage's leftover.
+      removeDeadTemps(dirname(files.staged), `.${stagingTable(job.taxi, job.month)}.`);
       try {
         await this.refuseOldLayout(con, job);
         mkdirSync(dirname(files.staged), { recursive: true });
@@ -215,11 +266,10 @@ export class DuckDbWarehouse implements Warehouse {
         await run('view');
         return await this.count(con, job);
       } finally {
-        con.closeSync();
         rmSync(files.write, { force: true });
         rmSync(files.rewrite, { force: true });
       }
-    });
+    }));
   }
 
   /**
@@ -248,12 +298,7 @@ export class DuckDbWarehouse implements Warehouse {
 
   async stagedCounts(job: MonthJob): Promise<StageCounts> {
     this.requireStaged(job, this.files(job));
-    const con = await this.connect();
-    try {
-      return await this.count(con, job);
-    } finally {
-      con.closeSync();
-    }
+    return this.session((con) => this.count(con, job));
   }
 
   private async count(con: DuckDBConnection, job: MonthJob): Promise<StageCounts> {
@@ -264,11 +309,11 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async replaceMonth(job: MonthJob, fence: Fence = UNFENCED): Promise<MergeCounts & StepStats> {
-    return serialised(this.path, async () => {
+    return serialised(this.path, () => this.session(async (con) => {
       const files = this.files(job);
       this.requireStaged(job, files);
-      const con = await this.connect();
-      try {
+      removeDeadTemps(dirname(files.partition), `.${basename(files.partition)}.`);
+      {
         const merge = byName(this.statements(job, ['merge'], files));
         const staged = await this.count(con, job);
         let inserted = staged.staged;
@@ -286,29 +331,19 @@ export class DuckDbWarehouse implements Warehouse {
         await con.run(view.sql, view.params);
         for (const s of this.statements(job, ['quarantine'], files)) await con.run(s.sql, s.params);
         return { inserted, deleted, rowsLoaded: staged.staged };
-      } finally {
-        con.closeSync();
       }
-    });
+    }));
   }
 
   async query(sql: string): Promise<Record<string, unknown>[]> {
-    const con = await this.connect();
-    try {
-      const reader = await con.runAndReadAll(sql);
-      return reader.getRowObjectsJson() as Record<string, unknown>[];
-    } finally {
-      con.closeSync();
-    }
+    return this.session(async (con) => (await con.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[]);
   }
 
+  /** Close the instance if no step is using it (an in-memory database ends here). */
   async close(): Promise<void> {
-    if (!this.instance) return;
-    const inst = await this.instance;
-    this.instance = undefined;
-    if (instances.get(this.path) !== undefined) {
-      instances.delete(this.path);
-      inst.closeSync();
-    }
+    const shared = instances.get(this.path);
+    if (!shared || shared.users > 0) return;
+    instances.delete(this.path);
+    (await shared.instance.catch(() => null))?.closeSync();
   }
 }

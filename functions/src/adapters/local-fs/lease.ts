@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { LeaseLostError } from '../../domain/errors.js';
 import type { Acquired, HeldLease, LeaseState, LeaseStore } from '../../ports/lease.js';
+import { processAlive } from '../shared/leftovers.js';
 
 interface LeaseFile extends LeaseState {
   pid: number;
@@ -21,16 +22,6 @@ interface LeaseFile extends LeaseState {
 /** A mutex directory older than this is left by a process killed inside a critical section. */
 const MUTEX_STALE_MS = 10_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Whether a process of this host is alive (EPERM: alive, not ours to signal). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function readLease(path: string): Promise<LeaseFile | null> {
   try {
@@ -83,7 +74,7 @@ export class LocalFsLeaseStore implements LeaseStore {
   private free(current: LeaseFile | null, holder: string): boolean {
     if (!current || current.released || current.holder === holder) return true;
     if (current.expiresAt <= this.now()) return true;
-    return current.host === hostname() && !alive(current.pid);
+    return current.host === hostname() && !processAlive(current.pid);
   }
 
   async acquire(key: string, holder: string, ttlMs: number): Promise<Acquired> {

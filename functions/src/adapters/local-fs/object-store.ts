@@ -5,11 +5,11 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { randomUUID } from 'node:crypto';
 import type { ObjectStore, RawFileMeta, StoredObject } from '../../ports/object-store.js';
+import { removeDeadTemps, tempName } from '../shared/leftovers.js';
 
 /** Local-folder implementation of the object store port. */
 export class LocalFsObjectStore implements ObjectStore {
@@ -28,7 +28,7 @@ export class LocalFsObjectStore implements ObjectStore {
   async put(key: string, body: AsyncIterable<Uint8Array>, meta: () => RawFileMeta): Promise<StoredObject> {
     const target = this.path(key);
     await mkdir(dirname(target), { recursive: true });
-    const tmp = `${target}.tmp-${randomUUID()}`;
+    const tmp = tempName(target, 'tmp');
     const tmpMeta = `${tmp}.meta.json`;
     try {
       await pipeline(Readable.from(body, { objectMode: false }), createWriteStream(tmp));
@@ -52,8 +52,10 @@ export class LocalFsObjectStore implements ObjectStore {
     }
   }
 
+  /** The object, after removing what a killed writer of it left beside it (its temp files). */
   async head(key: string): Promise<StoredObject | null> {
     const target = this.path(key);
+    removeDeadTemps(dirname(target), basename(target));
     try {
       await stat(target);
       const side = JSON.parse(await readFile(`${target}.meta.json`, 'utf8')) as { generation: string; meta: RawFileMeta };
@@ -67,7 +69,7 @@ export class LocalFsObjectStore implements ObjectStore {
   async putRecord(key: string, value: unknown): Promise<void> {
     const target = this.path(key);
     await mkdir(dirname(target), { recursive: true });
-    const tmp = `${target}.tmp-${randomUUID()}`;
+    const tmp = tempName(target, 'tmp');
     try {
       await writeFile(tmp, JSON.stringify(value, null, 2));
       await rename(tmp, target);
