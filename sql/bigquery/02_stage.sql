@@ -3,9 +3,14 @@
 -- malformed (field count) > invalid_value (a value that does not convert losslessly) > outside_month > duplicate.
 -- The parsed rows read the file by its format: a CSV line split into text fields, or a Parquet row's
 -- columns as the file types them; absent columns (an older era) are NULL.
--- Staging tables expire a week after their last rebuild: the raw file stays the source of truth.
+-- Staging tables expire a week after their last rebuild: the raw file stays the source of truth. The
+-- description names the raw file it was staged from (its sha256), so merge can tell a staging of an
+-- older version of the month from one of the file now in the lake.
 CREATE OR REPLACE TABLE {{staging_table}}
-OPTIONS (expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 7 DAY))
+OPTIONS (
+  expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 7 DAY),
+  description = {{staging_description}}
+)
 AS
 WITH parsed AS (
   {{parsed_rows}}

@@ -5,6 +5,8 @@
 -- columns as the file types them; absent columns (an older era) are NULL.
 -- The staged rows are written once, to a Parquet file that merge later renames into the month's
 -- partition: writing Parquet costs DuckDB about a third of writing the same rows into its own table file.
+-- The file's key-value metadata names the raw file it was staged from (its sha256), so merge can tell
+-- a staging of an older version of the month from one of the file now in the lake.
 
 -- name: write
 COPY (
@@ -50,7 +52,7 @@ SELECT
   CASE WHEN reason IS NOT NULL THEN {{source_text}} END AS raw_line,
   CAST($staged_at AS TIMESTAMP) AS staged_at
 FROM classified
-) TO {{staging_write}} (FORMAT parquet);
+) TO {{staging_write}} (FORMAT parquet, KV_METADATA {raw_sha256: {{raw_sha256}}});
 
 -- name: duplicates
 -- duplicate: a row that passed every other check and repeats an earlier one of the file. Found by a
@@ -98,7 +100,7 @@ SELECT s.* EXCLUDE (file_row_number) REPLACE (
 FROM read_parquet({{staging_write}}, file_row_number = true) AS s
 LEFT JOIN copies AS c USING (file_row_number)
 LEFT JOIN texts AS t ON t.id = c.unique_row_id
-) TO {{staging_rewrite}} (FORMAT parquet);
+) TO {{staging_rewrite}} (FORMAT parquet, KV_METADATA {raw_sha256: {{raw_sha256}}});
 
 -- name: view
 -- The staging table: the staged file, as the adapter renamed it into place.

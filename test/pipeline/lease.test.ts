@@ -4,15 +4,16 @@
  * one month at once: one loads, the other reports `already_loaded`, and the table is exact.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LocalFsLeaseStore } from '../../functions/src/adapters/local-fs/lease.js';
 import { parseConfig } from '../../functions/src/config.js';
 import { leaseKey } from '../../functions/src/domain/naming.js';
 import { runMonth } from '../../functions/src/local/run-month.js';
-import { cli } from '../helpers/cli.js';
-import { REAL_MONTH, tempDir } from '../helpers/files.js';
+import { serveFiles } from '../../functions/src/local/file-server.js';
+import { cli, lastJson } from '../helpers/cli.js';
+import { REAL_MONTH, realMonthLines, tempDir, writeGzCsv } from '../helpers/files.js';
 import { fingerprint, query, source } from '../helpers/stack.js';
 
 const tmp = tempDir();
@@ -78,4 +79,45 @@ it('two executions of one month at once: one loads, the other reports already_lo
   } finally {
     await server.close();
   }
+});
+
+describe('two CLI processes of one month at once', () => {
+  const runCli = (url: string, dir: string) => cli(['run', '--taxi', 'green', '--month', '2020-10', '--source', url, '--data-dir', dir, '--json']);
+
+  it('one loads, the other reports already_loaded (exit 0 for both), the table is exact', async () => {
+    const server = await source({ '/green/green_tripdata_2020-10.csv.gz': REAL_MONTH });
+    const dir = join(tmp.dir, 'procs');
+    try {
+      const [a, b] = await Promise.all([runCli(server.url, dir), runCli(server.url, dir)]);
+      expect([a.code, b.code], `${a.stderr} ${b.stderr}`).toEqual([0, 0]);
+      expect([lastJson(a.stdout).status, lastJson(b.stdout).status].sort()).toEqual(['already_loaded', 'succeeded']);
+      expect(await fingerprint(dir, 'green_tripdata')).toMatchObject({ n: '95111' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('when the source changes in between, the month ends exactly at the newer version and neither fails', async () => {
+    const lines = realMonthLines();
+    const v2 = writeGzCsv(join(tmp.dir, 'v2.csv.gz'), [lines[0]!, ...lines.slice(1, 60_001)]);
+    const published = new Map([['/green/green_tripdata_2020-10.csv.gz', REAL_MONTH]]);
+    const server = await serveFiles(published);
+    const dir = join(tmp.dir, 'procs-changed');
+    const raw = join(dir, 'lake', 'raw', 'green', '2020', 'green_tripdata_2020-10.csv.gz');
+    try {
+      const first = runCli(server.url, dir);
+      // Once the first run has landed the old file, the TLC republishes the month; a second run starts.
+      for (let i = 0; i < 400 && !existsSync(raw); i++) await new Promise((r) => setTimeout(r, 25));
+      published.set('/green/green_tripdata_2020-10.csv.gz', v2);
+      const second = runCli(server.url, dir);
+      const [a, b] = await Promise.all([first, second]);
+      expect([a.code, b.code], `${a.stderr} ${b.stderr}`).toEqual([0, 0]);
+      const [n] = await query(dir, 'SELECT count(*) AS n FROM green_tripdata');
+      const [q] = await query(dir, 'SELECT count(*) AS n FROM green_tripdata_quarantine');
+      expect(Number(n!.n) + Number(q!.n)).toBe(60_000);
+      expect(readFileSync(raw).equals(readFileSync(v2))).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -49,6 +49,8 @@ export interface Warehouse {
   plan(job: MonthJob): PlannedStatement[];
   /** Create tables if needed and (re)build the month's staging table from the raw object; `fence` guards the swap-in. */
   stage(job: MonthJob, fence?: Fence): Promise<StageCounts & StepStats>;
+  /** sha256 of the raw file the month's staging table was built from; null when unknown or not staged. */
+  stagedSource(job: MonthJob): Promise<string | null>;
   /** Count the staging table as it stands (merge re-reads it to reconcile). */
   stagedCounts(job: MonthJob): Promise<StageCounts>;
   /**

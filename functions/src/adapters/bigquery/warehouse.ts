@@ -119,6 +119,7 @@ export class BigQueryWarehouse implements Warehouse {
       staging_table: this.table(staging),
       external_table: external,
       raw_uri: literal(job.object.uri),
+      staging_description: literal(`raw sha256 ${job.object.meta.sha256}`),
     };
     const params: Record<string, Param> = {
       month: { type: 'STRING', value: job.month },
@@ -168,6 +169,16 @@ export class BigQueryWarehouse implements Warehouse {
     }
     const counts = await this.stagedCounts(job);
     return { ...counts, bytesProcessed, jobIds };
+  }
+
+  async stagedSource(job: MonthJob): Promise<string | null> {
+    const staging = stagingTable(job.taxi, job.month);
+    const options = `\`${this.options.project}.${this.options.dataset}\`.INFORMATION_SCHEMA.TABLE_OPTIONS`;
+    const rows = await this.select(
+      `SELECT option_value FROM ${options} WHERE table_name = ${literal(staging)} AND option_name = 'description'`,
+      jobLabels(job.taxi, job.month, 'staged_source'),
+    );
+    return /raw sha256 ([0-9a-f]{64})/.exec(String(rows[0]?.option_value ?? ''))?.[1] ?? null;
   }
 
   async stagedCounts(job: MonthJob): Promise<StageCounts> {

@@ -215,6 +215,7 @@ export class DuckDbWarehouse implements Warehouse {
       external_table: external,
       raw_uri: literal(job.object.uri),
       staging_write: literal(files.write),
+      raw_sha256: literal(job.object.meta.sha256),
       staging_rewrite: literal(files.rewrite),
       staging_file: literal(files.staged),
       partition_file: literal(files.partition),
@@ -294,6 +295,15 @@ export class DuckDbWarehouse implements Warehouse {
     if (!existsSync(files.staged)) {
       throw new PipelineError('bad_request', `nothing is staged for ${job.taxi} ${job.month}: run stage first`);
     }
+  }
+
+  async stagedSource(job: MonthJob): Promise<string | null> {
+    const { staged } = this.files(job);
+    if (!existsSync(staged)) return null;
+    return this.session(async (con) => {
+      const rows = (await con.runAndReadAll(`SELECT CAST(value AS VARCHAR) AS v FROM parquet_kv_metadata($file) WHERE CAST(key AS VARCHAR) = 'raw_sha256'`, { file: staged })).getRowObjectsJS();
+      return rows.length ? String(rows[0]!.v) : null;
+    });
   }
 
   async stagedCounts(job: MonthJob): Promise<StageCounts> {

@@ -26,6 +26,10 @@ export interface MergeResult {
 /** Reconcile, then replace the month with the staged rows, owning the month as execution `run`. */
 export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string): Promise<MergeResult | AlreadyLoaded> {
   return withMonthLease(deps, taxi, month, run, async (job, lease) => {
+    // A newer file landed after this execution staged (another execution extracted a republished month
+    // meanwhile): stage that file now, under the same lease, so what is merged is the file in the lake.
+    const stagedFrom = await deps.warehouse.stagedSource(job);
+    if (stagedFrom !== null && stagedFrom !== job.object.meta.sha256) await deps.warehouse.stage(job, lease.fence);
     const counts = await deps.warehouse.stagedCounts(job);
     reconcile(job.object.meta.dataLines, counts);
     const merged = await deps.warehouse.replaceMonth(job, lease.fence);
