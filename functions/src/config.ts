@@ -38,7 +38,7 @@ export const EnvSchema = z.object({
   /** How long a month's lease lives without a heartbeat (renewed every third of it while a step works). */
   TAXI_LEASE_TTL_MS: int('TAXI_LEASE_TTL_MS', 300, 3_600_000).default(90_000),
   /** How long a step waits for a month another live execution holds before it fails (a Cloud Function call lasts at most 30 min). */
-  TAXI_LEASE_WAIT_MS: int('TAXI_LEASE_WAIT_MS', 0, 1_500_000).default(600_000),
+  TAXI_LEASE_WAIT_MS: int('TAXI_LEASE_WAIT_MS', 0, 1_500_000).default(300_000),
   /** Months back a scheduled run loads (the workflow's MONTH_LAG). */
   TAXI_MONTH_LAG: int('TAXI_MONTH_LAG', 0, 24).default(1),
   /** Webhook for failure alerts (Secret Manager on GCP); unset: alerts are off. */

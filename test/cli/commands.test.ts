@@ -78,7 +78,7 @@ describe('demo, query and plan', () => {
     expect(all).toMatch(/"tpep_pickup_datetime" < CAST\('2021-01-01 00:00:00' AS TIMESTAMP\) OR "tpep_pickup_datetime" >= CAST\('2021-02-01 00:00:00' AS TIMESTAMP\)/);
     expect(plan[0]!.sql).toMatch(/CREATE VIEW IF NOT EXISTS "yellow_tripdata"/);
     expect(plan[2]!.sql).toMatch(/-- format: parquet\n(--.*\n)*CREATE OR REPLACE TEMP VIEW "yellow_tripdata_staging_2021_01_external" AS\nSELECT \*\nFROM read_parquet\('.*\/lake\/raw\/yellow\/2021\/yellow_tripdata_2021-01\.parquet'\)$/);
-    expect(plan[3]!.sql).toMatch(/^(--.*\n|\n)*COPY \([\s\S]*'yellow_tripdata_2021-01\.parquet' AS filename[\s\S]*\) TO '.*\.yellow_tripdata_staging_2021_01\.write-[^']+' \(FORMAT parquet\)$/);
+    expect(plan[3]!.sql).toMatch(/^(--.*\n|\n)*COPY \([\s\S]*'yellow_tripdata_2021-01\.parquet' AS filename[\s\S]*\) TO '.*\.yellow_tripdata_staging_2021_01\.write-[^']+' \(FORMAT parquet, KV_METADATA \{raw_sha256: '[^']*'\}\)$/);
     expect(plan[4]!.sql).toMatch(/^(--.*\n)*SELECT count\(\*\) AS duplicates/);
     expect(plan[5]!.sql).toMatch(/'duplicate'/);
     expect(plan[6]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata_staging_2021_01" AS\nSELECT \* FROM read_parquet\('.*\/tables\/staging\/yellow_tripdata_staging_2021_01\.parquet'\)/);
