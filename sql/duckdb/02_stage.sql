@@ -66,7 +66,9 @@ FROM (
 -- name: rewrite
 -- Only when the count above is not zero (rare): the file again, with every copy after the first marked
 -- as a duplicate. Rows with the same id have the same values, so which copy stays does not matter. The
--- repeated rows' text is read back from the raw file, since the first statement did not keep it.
+-- repeated rows' text is read back from the raw file, since the first statement did not keep it: only
+-- the lines whose pickup is one of the repeated rows' are typed and hashed again (a cheap cast of one
+-- field picks them), so this pass costs about a read of the file, not a second stage.
 COPY (
 WITH repeated AS (
   SELECT unique_row_id FROM read_parquet({{staging_write}}) WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
@@ -86,6 +88,9 @@ texts AS (
 {{typed_columns}}
       FROM (
         {{parsed_rows}}
+      )
+      WHERE {{raw_pickup}} IN (
+        SELECT {{pickup}} FROM read_parquet({{staging_write}}) WHERE unique_row_id IN (SELECT unique_row_id FROM repeated)
       )
     )
   )

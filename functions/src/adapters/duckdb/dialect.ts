@@ -117,5 +117,10 @@ export function datasetSlots(ds: Dataset, file: FileSchema, externalTable: strin
     // and a Parquet file, in any column order, in DuckDB and in BigQuery.
     canonical_text: `concat_ws(',', ${columns.map(canonicalText).join(', ')})`,
     source_text: SOURCE_TEXT[file.format](file.bindings),
+    // The pickup cast from its raw value alone: picks candidate lines without typing the others.
+    raw_pickup: (() => {
+      const b = file.bindings.find((x) => x.column.name === ds.pickupColumn)!;
+      return safeCast(b.column, typeOf(b));
+    })(),
   };
 }
