@@ -31,13 +31,16 @@ const CHILD = join(HERE, 'ours-child.mjs');
 const DOC = join(ROOT, 'docs/benchmarks.md');
 const MARK_START = '<!-- bench:results:start -->';
 const MARK_END = '<!-- bench:results:end -->';
-const TARGETS = ['speed', 'memory', 'curve', 'extract'] as const;
+const TARGETS = ['speed', 'memory', 'curve', 'extract', 'parquet'] as const;
 type Target = (typeof TARGETS)[number];
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
 interface Options {
   taxi: GenTaxi;
+  clean?: boolean;
+  pqYellowRows: number;
+  pqFhvhvRows: number;
   rows: number;
   runs: number;
   bigRows: number;
@@ -137,7 +140,7 @@ async function settle(): Promise<void> {
   await new Promise((ok) => setTimeout(ok, 500));
 }
 
-async function runOurs(taxi: GenTaxi, month: string, sourceUrl: string, dataDir: string): Promise<OursRun> {
+async function runOurs(taxi: string, month: string, sourceUrl: string, dataDir: string): Promise<OursRun> {
   await settle();
   let pid = 0;
   // Ours is one process (the stack, DuckDB and the functions run in it): its RSS, from counters.
@@ -208,6 +211,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--curve-rows <n>', 'rows of each of the six curve months', Number, 1_000_000)
     .option('--curve-months <n>', 'months in the cost curve', Number, 6)
     .option('--seed <n>', 'generator seed', Number, 20_240_601)
+    .option('--clean', 'generated CSV months without exact duplicate lines (default: about 1 in 6,000, as real months)')
+    .option('--pq-yellow-rows <n>', 'rows of the yellow Parquet month (parquet target)', Number, 3_000_000)
+    .option('--pq-fhvhv-rows <n>', 'rows of the fhvhv Parquet month (parquet target)', Number, 20_000_000)
     .option('--skip-peer', 'do not run the PostgreSQL peer')
     .option('--only <targets>', `comma list among ${TARGETS.join(',')}`)
     .option('--no-write', 'print the results only; leave docs/benchmarks.md alone')
@@ -249,10 +255,14 @@ async function main(argv: string[]): Promise<number> {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dirname(path), { recursive: true });
     const t0 = performance.now();
-    // Real months hold about 1 out-of-month pickup per 10,000 rows (9 in 95,120 for green 2020-10).
-    const g = await generateMonth(path, taxi, month, rows, seed, { outOfMonth: Math.round((rows * 9) / 95_120) });
+    // Real months hold about 1 out-of-month pickup per 10,000 rows (9 in 95,120 for green 2020-10), and
+    // about 1 exact repeat per 6,000 lines (a 1M-row month resampled from the real one held ~160).
+    const g = await generateMonth(path, taxi, month, rows, seed, {
+      outOfMonth: Math.round((rows * 9) / 95_120),
+      duplicates: o.clean ? 0 : Math.round(rows / 6_000),
+    });
     published.set(`/${taxi}/${name}`, path);
-    log(`generated ${name}: ${num(rows)} rows, ${mb(g.uncompressedBytes)} text, ${mb(g.bytes)} gzip in ${sec(performance.now() - t0)}`);
+    log(`generated ${name}: ${num(rows)} rows (${num(g.duplicates)} duplicate lines), ${mb(g.uncompressedBytes)} text, ${mb(g.bytes)} gzip in ${sec(performance.now() - t0)}`);
     return g;
   };
   const urlOf = (g: GeneratedMonth) => `${server.url}/${g.taxi}/${g.taxi}_tripdata_${g.month}.csv.gz`;
@@ -327,7 +337,7 @@ async function main(argv: string[]): Promise<number> {
         const peerWall = median(peer.map((r) => r.result.ms.total));
         const ctasMs = median(ctas);
         R.push(`### Head to head: one ${o.taxi} month of ${num(o.rows)} rows`, '');
-        R.push(`File: ${mb(g.uncompressedBytes)} of CSV, ${mb(g.bytes)} gzip (${(g.bytes / 1e6).toFixed(1)} MB), ${num(g.outOfMonth)} out-of-month pickups. Median of ${runs} runs, ours and the peer alternating on the same file.`, '');
+        R.push(`File: ${mb(g.uncompressedBytes)} of CSV, ${mb(g.bytes)} gzip (${(g.bytes / 1e6).toFixed(1)} MB), ${num(g.outOfMonth)} out-of-month pickups, ${num(g.duplicates)} exact duplicate lines${o.clean ? ' (--clean)' : ''}. Median of ${runs} runs, ours and the peer alternating on the same file.`, '');
         R.push('| | ours (embedded: DuckDB + local lake) | peer (Kestra flow `04_postgres_taxi` on PostgreSQL) |', '| --- | ---: | ---: |');
         R.push(`| end to end, wall | ${sec(oursWall)} (process start to exit; the chain alone ${sec(oursChain)}) | ${peer.length ? sec(peerWall) : 'n/a'} |`);
         R.push(`| rows/s end to end | ${num(Math.round(o.rows / (oursWall / 1000)))} | ${peer.length ? num(Math.round(o.rows / (peerWall / 1000))) : 'n/a'} |`);
@@ -403,6 +413,77 @@ async function main(argv: string[]): Promise<number> {
         target: 'extract throughput ≥ 100 MB/s of compressed input',
         met: best >= 100,
         figure: `${median(extractSmall.mbps).toFixed(1)} MB/s at ${num(o.rows)} rows${extractBig ? `, ${median(extractBig.mbps).toFixed(1)} MB/s at ${num(o.bigRows)} rows` : ''}`,
+      });
+    }
+
+    // ----- Parquet months: the TLC feed's format -----
+    if (only.has('parquet')) {
+      const { yellowParquet, fhvhvParquet } = await import('./parquet-months.js');
+      const template = `${server.url}/{taxi}_tripdata_{YYYY}-{MM}.parquet`;
+      const { statSync, mkdirSync } = await import('node:fs');
+      mkdirSync(join(tmp, 'source'), { recursive: true });
+      // yellow, 3M rows in 2023's types
+      const csv = await gen('yellow', '2023-01', o.pqYellowRows, o.seed + 7);
+      const pq = join(tmp, 'source', 'yellow_tripdata_2023-01.parquet');
+      let t0 = performance.now();
+      await yellowParquet(csv.path, pq);
+      const pqBytes = statSync(pq).size;
+      published.set('/yellow_tripdata_2023-01.parquet', pq);
+      log(`wrote yellow_tripdata_2023-01.parquet: ${num(o.pqYellowRows)} rows, ${mb(pqBytes)} in ${sec(performance.now() - t0)}`);
+      {
+        const warm = join(tmp, 'ours-pq-warmup');
+        await runOurs('yellow', '2023-01', template, warm);
+        rmSync(warm, { recursive: true, force: true });
+      }
+      const ours: OursRun[] = [];
+      const floor: number[] = [];
+      for (let i = 0; i < o.runs; i++) {
+        const dataDir = join(tmp, `ours-pq-${i}`);
+        const r = await runOurs('yellow', '2023-01', template, dataDir);
+        ours.push(r);
+        rmSync(dataDir, { recursive: true, force: true });
+        const db = join(tmp, `ctas-pq-${i}.duckdb`);
+        floor.push(await runCtas(pq, db));
+        rmSync(db, { force: true });
+        rmSync(`${db}.wal`, { force: true });
+        log(`parquet run ${i + 1}/${o.runs} ours: ${sec(r.wallMs)} (chain ${sec(r.result.ms.chain)}: extract ${sec(r.result.ms.extract)}, stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)}); read_parquet CTAS ${sec(floor[floor.length - 1]!)}`);
+      }
+      const chain = median(ours.map((r) => r.result.ms.chain));
+      const wall = median(ours.map((r) => r.wallMs));
+      const floorMs = median(floor);
+      const extractMBps = ours.map((r) => pqBytes / 1e6 / (r.result.ms.extract / 1000));
+      // fhvhv, ~20M rows
+      const fh = join(tmp, 'source', 'fhvhv_tripdata_2023-01.parquet');
+      t0 = performance.now();
+      await fhvhvParquet('2023-01', o.pqFhvhvRows, fh);
+      const fhBytes = statSync(fh).size;
+      published.set('/fhvhv_tripdata_2023-01.parquet', fh);
+      log(`wrote fhvhv_tripdata_2023-01.parquet: ${num(o.pqFhvhvRows)} rows, ${mb(fhBytes)} in ${sec(performance.now() - t0)}`);
+      const bigDir = join(tmp, 'ours-fhvhv');
+      const big = await runOurs('fhvhv', '2023-01', template, bigDir);
+      rmSync(bigDir, { recursive: true, force: true });
+      log(`fhvhv ours: ${sec(big.wallMs)} (extract ${sec(big.result.ms.extract)}, stage ${sec(big.result.ms.stage)}, merge ${sec(big.result.ms.merge)}), peak ${mb(big.memory.peak)}`);
+
+      R.push(`### Parquet months (the TLC feed)`, '');
+      R.push(`Yellow: ${num(o.pqYellowRows)} rows in 2023's physical types (${mb(pqBytes)}, ${num(csv.duplicates)} duplicate rows, ${num(csv.outOfMonth)} out of month), served from loopback. Median of ${o.runs} runs.`, '');
+      R.push('| | ours | bare DuckDB `CREATE TABLE AS SELECT * FROM read_parquet(...)` |', '| --- | ---: | ---: |');
+      R.push(`| download, verify, stage, merge (the chain) | ${sec(chain)} | ${sec(floorMs)} (file already local) |`);
+      R.push(`| process wall (start to exit) | ${sec(wall)} | |`);
+      R.push(`| extract | ${sec(median(ours.map((r) => r.result.ms.extract)))} (${median(extractMBps).toFixed(0)} MB/s) | |`);
+      R.push(`| stage | ${sec(median(ours.map((r) => r.result.ms.stage)))} | |`);
+      R.push(`| merge | ${sec(median(ours.map((r) => r.result.ms.merge)))} | |`);
+      R.push(`| peak RSS | ${mb(median(ours.map((r) => r.memory.peak)))} | |`, '');
+      R.push(`fhvhv: ${num(o.pqFhvhvRows)} rows (${mb(fhBytes)}): ${sec(big.wallMs)} end to end (extract ${sec(big.result.ms.extract)}, ${(fhBytes / 1e6 / (big.result.ms.extract / 1000)).toFixed(0)} MB/s; stage ${sec(big.result.ms.stage)}; merge ${sec(big.result.ms.merge)}), peak RSS ${mb(big.memory.peak)} (extract ${mb(big.memory.byPhase.extract ?? NaN)}, stage ${mb(big.memory.byPhase.stage ?? NaN)}, merge ${mb(big.memory.byPhase.merge ?? NaN)}); ${num(big.result.summary.rowsLoaded)} rows loaded.`, '');
+      report.verdicts.push({
+        target: `${num(o.pqYellowRows)}-row yellow Parquet month end to end ≤ 2× the read_parquet floor (stretch 1.5×)`,
+        met: chain / floorMs <= 2,
+        figure: `${(chain / floorMs).toFixed(2)}× (chain ${sec(chain)} vs ${sec(floorMs)}; process wall ${(wall / floorMs).toFixed(2)}×)${chain / floorMs <= 1.5 ? '; stretch met' : ''}`,
+      });
+      report.verdicts.push({ target: 'Parquet extract ≥ 300 MB/s over loopback', met: median(extractMBps) >= 300, figure: `${median(extractMBps).toFixed(0)} MB/s (runs: ${extractMBps.map((x) => x.toFixed(0)).join(', ')})` });
+      report.verdicts.push({
+        target: `${num(o.pqFhvhvRows)}-row fhvhv Parquet month: peak RSS ≤ 1 GiB`,
+        met: big.memory.peak <= GiB,
+        figure: `${mb(big.memory.peak)}; ${sec(big.wallMs)} end to end`,
       });
     }
 

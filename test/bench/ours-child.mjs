@@ -8,7 +8,8 @@
  * through the public `runMonth`. Prints `@@phase <step>` when each step starts and, last, one
  * JSON line with the summary and the step times (`ChildRunResult` in main.ts).
  *
- * `ctas <csv.gz> <dbFile>`: the bare DuckDB baseline, `CREATE TABLE AS SELECT * FROM read_csv(...)`.
+ * `ctas <csv.gz|parquet> <dbFile>`: the bare DuckDB baseline, `CREATE TABLE AS SELECT * FROM read_csv(...)`
+ * (or `read_parquet(...)` for a Parquet file).
  */
 import { enableCompileCache } from 'node:module';
 // As bin/taxi-elt does: V8 keeps the compiled modules on disk between runs.
@@ -51,7 +52,8 @@ async function ctas(file, dbFile) {
   const instance = await DuckDBInstance.create(dbFile);
   const con = await instance.connect();
   const t0 = performance.now();
-  await con.run(`CREATE TABLE t AS SELECT * FROM read_csv('${file.replace(/'/g, "''")}')`);
+  const reader = file.endsWith('.parquet') ? 'read_parquet' : 'read_csv';
+  await con.run(`CREATE TABLE t AS SELECT * FROM ${reader}('${file.replace(/'/g, "''")}')`);
   const ms = performance.now() - t0;
   const n = Number((await con.runAndReadAll('SELECT count(*) AS n FROM t')).getRowObjectsJS()[0].n);
   con.closeSync();

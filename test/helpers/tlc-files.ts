@@ -84,7 +84,7 @@ export function fhvColumns(rows: Row[]): TestColumn[] {
   ]);
 }
 
-/** FHVHV columns: ids INT32, trip_time INT64, money DOUBLE, flags strings; airport_fee and wav_match_flag null-typed. */
+/** FHVHV columns: ids INT32, trip_time INT64, money DOUBLE, flags strings; airport_fee null-typed, wav_match_flag INT32 all null. */
 export function fhvhvColumns(rows: Row[]): TestColumn[] {
   return columnsOf(rows, [
     ['hvfhs_license_num', 'STRING', (_r, i) => ['HV0003', 'HV0005', 'HV0004'][i % 3]!],
@@ -110,6 +110,7 @@ export function fhvhvColumns(rows: Row[]): TestColumn[] {
     ['shared_match_flag', 'STRING', () => 'N'],
     ['access_a_ride_flag', 'STRING', () => ' '],
     ['wav_request_flag', 'STRING', () => 'N'],
-    ['wav_match_flag', 'NULL', () => ''],
+    // INT32 with no value at all: older files write a whole text column this way
+    ['wav_match_flag', 'INT32', () => ''],
   ]);
 }

@@ -228,13 +228,15 @@ describe('fhv and fhvhv months', () => {
     expect(await tableText(csvDir, sql)).toEqual(await tableText(tmp.dir, sql));
   });
 
-  it('loads fhvhv with INT32 ids, INT64 trip_time, flags as text and null-typed columns', async () => {
+  it('loads fhvhv with INT32 ids, INT64 trip_time, flags as text, a null-typed column and a text column written as INT32 all null', async () => {
     expect(fhvhv).toMatchObject({ status: 'succeeded', rowsInFile: ROWS, rowsLoaded: ROWS });
     const [r] = await query(
       tmp.dir,
       `SELECT count(*) AS n, count(DISTINCT hvfhs_license_num) AS licenses, min(trip_time) AS tmin, count(wav_match_flag) AS wav, count(airport_fee) AS af, count(on_scene_datetime) AS on_scene, any_value(access_a_ride_flag) AS aar FROM fhvhv_tripdata`,
     );
     expect(r).toEqual({ n: String(ROWS), licenses: '3', tmin: '300', wav: '0', af: '0', on_scene: String(ROWS / 2), aar: ' ' });
+    const side = JSON.parse(readFileSync(join(tmp.dir, 'lake', 'raw', 'fhvhv', '2021', 'fhvhv_tripdata_2021-05.parquet.meta.json'), 'utf8')) as { meta: { fileColumns: { name: string }[] } };
+    expect(side.meta.fileColumns.find((c) => c.name === 'wav_match_flag')).toEqual({ name: 'wav_match_flag', type: 'null', physical: 'INT32 (all null)' });
     const cols = await query(tmp.dir, `SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'fhvhv_tripdata'`);
     expect(cols[0]!.n).toBe('27'); // 25 columns + unique_row_id + filename
   });

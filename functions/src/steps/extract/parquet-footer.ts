@@ -99,6 +99,7 @@ export function readParquetFooter(tail: Uint8Array, fileBytes: number): ParquetF
   if (footerLength + 8 > tail.length) throw new BadSourceError(`the Parquet footer is ${footerLength} bytes, more than the ${tail.length} bytes read from the end of the file`);
   let md: ReturnType<typeof parquetMetadata>;
   let columns: FileColumn[];
+  // (reassigned below when the statistics show all-null columns)
   try {
     md = parquetMetadata(tail.subarray(tail.length - footerLength - 8));
     columns = topLevel(md.schema as Element[]).map((e) => ({ name: e.name, type: valueTypeOf(e), physical: physicalOf(e) }));
@@ -121,5 +122,18 @@ export function readParquetFooter(tail: Uint8Array, fileBytes: number): ParquetF
     }
   }
   if (columns.length === 0) throw new BadSourceError('the Parquet file has no columns');
+  // A column written all null (older TLC files write some as INT32 with no value) holds no value of any
+  // type: it is null-typed, whatever its physical type. The row groups' statistics tell.
+  const leaves = md.schema.filter((e) => e.type !== undefined && !e.num_children).map((e) => e.name);
+  const flat = leaves.length === columns.length && leaves.every((n, i) => n === columns[i]!.name);
+  if (flat && md.row_groups.length > 0) {
+    columns = columns.map((c, i) => {
+      const empty = md.row_groups.every((g) => {
+        const m = g.columns[i]?.meta_data;
+        return m?.statistics?.null_count !== undefined && Number(m.statistics.null_count) === Number(m.num_values);
+      });
+      return empty && c.type !== 'null' ? { ...c, type: 'null' as const, physical: `${c.physical} (all null)` } : c;
+    });
+  }
   return { rows, columns };
 }
