@@ -54,4 +54,15 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ TAXI_SCHEMA_CONTRACT: 'discard_row' })).toThrow('TAXI_SCHEMA_CONTRACT must be "freeze" or "evolve"');
     expect(() => parseConfig({ TAXI_SCHEDULE_WINDOW: '0' })).toThrow('TAXI_SCHEDULE_WINDOW must be at least 1');
   });
+
+  it('reads the source timeouts, with a two-minute deadline by default', () => {
+    expect(parseConfig({}).http).toEqual({ connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, deadlineMs: 120_000 });
+    expect(parseConfig({ TAXI_HTTP_CONNECT_TIMEOUT_MS: '2000', TAXI_HTTP_HEADERS_TIMEOUT_MS: '5000', TAXI_HTTP_DEADLINE_MS: '60000' }).http).toEqual({
+      connectTimeoutMs: 2_000,
+      headersTimeoutMs: 5_000,
+      deadlineMs: 60_000,
+    });
+    expect(() => parseConfig({ TAXI_HTTP_DEADLINE_MS: 'soon' })).toThrow('TAXI_HTTP_DEADLINE_MS must be a number');
+    expect(parseConfig({})).toMatchObject({ leaseTtlMs: 90_000, leaseWaitMs: 300_000 });
+  });
 });

@@ -32,6 +32,12 @@ export const EnvSchema = z.object({
   TAXI_DATA_DIR: z.string().min(1, { error: () => 'TAXI_DATA_DIR (--data-dir) must not be empty' }).default('./.taxi'),
   /** Attempts per download after the first, for 429/5xx/network errors. */
   TAXI_HTTP_RETRIES: int('TAXI_HTTP_RETRIES', 0, 20).default(5),
+  /** How long a connection to the source may take to open. */
+  TAXI_HTTP_CONNECT_TIMEOUT_MS: int('TAXI_HTTP_CONNECT_TIMEOUT_MS', 100, 300_000).default(10_000),
+  /** How long the source may take to answer with headers, or to send the next chunk of a body. */
+  TAXI_HTTP_HEADERS_TIMEOUT_MS: int('TAXI_HTTP_HEADERS_TIMEOUT_MS', 100, 600_000).default(30_000),
+  /** How long opening the source may take in all, retries included, before the run gives up. */
+  TAXI_HTTP_DEADLINE_MS: int('TAXI_HTTP_DEADLINE_MS', 100, 3_600_000).default(120_000),
   /** First backoff delay; doubles each attempt, with jitter. */
   TAXI_RETRY_BASE_MS: int('TAXI_RETRY_BASE_MS', 0, 60_000).default(1_000),
   /** How long a lease on a month is honoured before it counts as abandoned. */
@@ -84,6 +90,7 @@ export interface Config {
   dataDir: string;
   httpRetries: number;
   retryBaseMs: number;
+  http: { connectTimeoutMs: number; headersTimeoutMs: number; deadlineMs: number };
   leaseTtlMs: number;
   leaseWaitMs: number;
   monthLag: number;
@@ -114,6 +121,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     dataDir: resolve(e.TAXI_DATA_DIR),
     httpRetries: e.TAXI_HTTP_RETRIES,
     retryBaseMs: e.TAXI_RETRY_BASE_MS,
+    http: { connectTimeoutMs: e.TAXI_HTTP_CONNECT_TIMEOUT_MS, headersTimeoutMs: e.TAXI_HTTP_HEADERS_TIMEOUT_MS, deadlineMs: e.TAXI_HTTP_DEADLINE_MS },
     leaseTtlMs: e.TAXI_LEASE_TTL_MS,
     leaseWaitMs: e.TAXI_LEASE_WAIT_MS,
     monthLag: e.TAXI_MONTH_LAG,

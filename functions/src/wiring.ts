@@ -31,16 +31,23 @@ export function localPaths(dataDir: string) {
   return { lake: join(dataDir, 'lake'), warehouse: join(dataDir, 'warehouse.duckdb') };
 }
 
+/** What a caller watches of the steps: download progress and retries. */
+export interface StepWatchers {
+  onProgress?: ExtractDeps['onProgress'];
+  onRetry?: ExtractDeps['onRetry'];
+}
+
 /** Step dependencies over a set of adapters. */
-export function stepDeps(config: Config, adapters: Adapters, onProgress?: ExtractDeps['onProgress']): StepDeps {
+export function stepDeps(config: Config, adapters: Adapters, watch: StepWatchers = {}): StepDeps {
   return {
     adapters,
     extract: {
       store: adapters.store,
       source: config.source,
       schemaContract: config.schemaContract,
-      retry: { retries: config.httpRetries, baseMs: config.retryBaseMs },
-      ...(onProgress ? { onProgress } : {}),
+      retry: { retries: config.httpRetries, baseMs: config.retryBaseMs, ...config.http },
+      ...(watch.onProgress ? { onProgress: watch.onProgress } : {}),
+      ...(watch.onRetry ? { onRetry: watch.onRetry } : {}),
     },
     warehouse: { store: adapters.store, leases: adapters.leases, warehouse: adapters.warehouse, leaseTtlMs: config.leaseTtlMs, leaseWaitMs: config.leaseWaitMs, format: config.source.format, schemaContract: config.schemaContract },
     notify: { webhookUrl: config.alertWebhook },

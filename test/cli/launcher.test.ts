@@ -42,3 +42,36 @@ it('runs the sources when there is no build', () => {
   rmSync(join(root, 'dist'), { recursive: true });
   expect(launch()).toBe('sources');
 });
+
+/** A Node.js older than 22 on this machine (Debian's node is 20), if there is one. */
+function olderNode(): string | null {
+  for (const candidate of ['/usr/bin/node', '/bin/node', '/usr/local/bin/node']) {
+    try {
+      const v = execFileSync(candidate, ['--version'], { encoding: 'utf8' }).trim();
+      if (Number(v.slice(1).split('.')[0]) < 22) return candidate;
+    } catch {
+      // not there
+    }
+  }
+  return null;
+}
+
+it('on Node.js older than 22 says so in one line and exits 2', () => {
+  const node = olderNode();
+  if (!node) {
+    // CI and this machine have Debian's Node 20; say so rather than pass silently if a machine lacks it.
+    console.warn('no Node.js < 22 on this machine: launcher version check not exercised');
+    return;
+  }
+  let out: { status: number | null; stderr: string };
+  try {
+    execFileSync(node, [resolve('bin/taxi-elt'), '--help'], { encoding: 'utf8', stdio: 'pipe' });
+    out = { status: 0, stderr: '' };
+  } catch (err) {
+    const e = err as { status: number | null; stderr: string };
+    out = { status: e.status, stderr: e.stderr };
+  }
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  expect(out.status).toBe(2);
+  expect(out.stderr).toBe(`error: taxi-elt needs Node.js 22 or newer (this is ${version})\n`);
+});

@@ -8,7 +8,10 @@ import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GREEN_HEADER, REAL_MONTH, tempDir, writeGzCsv } from '../helpers/files.js';
-import { fingerprint, run, source } from '../helpers/stack.js';
+import { parseConfig } from '../../functions/src/config.js';
+import { retryNote } from '../../functions/src/cli/progress.js';
+import { runMonth } from '../../functions/src/local/run-month.js';
+import { fingerprint, run, source, testConfig } from '../helpers/stack.js';
 import { cli, lastJson } from '../helpers/cli.js';
 
 const PATH = '/green/green_tripdata_2020-10.csv.gz';
@@ -121,9 +124,16 @@ describe('source faults', () => {
       return true;
     });
     try {
-      const s = await run(server.url, tmp.dir, 'green', '2020-10');
+      const retries: unknown[] = [];
+      const s = await runMonth(testConfig(server.url, tmp.dir), 'green', '2020-10', { onRetry: (e) => retries.push(e) });
       expect(s).toMatchObject({ status: 'succeeded', rowsInFile: 95_120, rowsLoaded: 95_111 });
       expect(server.requests.length).toBeGreaterThanOrEqual(3);
+      // What the progress bar shows while it waits: the attempt, the reason, the wait.
+      expect(retries).toEqual([
+        { taxi: 'green', month: '2020-10', what: 'HTTP 503', attempt: 2, of: 4, delayMs: 0 },
+        { taxi: 'green', month: '2020-10', what: 'HTTP 503', attempt: 3, of: 4, delayMs: 0 },
+      ]);
+      expect(retryNote(2, 4, 'HTTP 503', 1234)).toBe('attempt 2/4 in 1.2 s after HTTP 503');
       expect(await fingerprint(tmp.dir, 'green_tripdata')).toEqual(baseline);
     } finally {
       await server.close();
@@ -169,6 +179,25 @@ describe('source faults', () => {
       expect(server.requests.length).toBe(2);
     } finally {
       await server.close();
+    }
+  });
+
+  it('a source that accepts connections but never answers is given up within the deadline, naming the host', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((sock) => void sockets.push(sock)); // accepts, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      const cfg = parseConfig({ TAXI_SOURCE_URL: `http://127.0.0.1:${port}`, TAXI_DATA_DIR: join(tmp.dir, 'silent'), TAXI_RETRY_BASE_MS: '10', TAXI_HTTP_HEADERS_TIMEOUT_MS: '300', TAXI_HTTP_DEADLINE_MS: '1000' });
+      const s = await runMonth(cfg, 'green', '2020-10');
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(s.status).toBe('failed');
+      expect(s.error).toMatch(new RegExp(`^extract: source 127\\.0\\.0\\.1:${port} did not answer within 1 s \\(\\d attempt\\(s\\), last: no answer \\(headers timeout\\); connect timeout 10 s, headers timeout 0\\.3 s; see TAXI_HTTP_DEADLINE_MS\\)$`));
+    } finally {
+      for (const sock of sockets) sock.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
     }
   });
 

@@ -63,11 +63,12 @@ describe('BigQuery month replacement', () => {
   const plan = planBigQuery({ taxi: 'yellow', month: '2020-12', project: 'p-roject', dataset: 'ds' });
   const merge = plan.filter((s) => s.step === 'merge');
 
-  it('is one MERGE with ON FALSE and the month bounds in both WHEN clauses', () => {
+  it('is one MERGE matching rows by id, with the month bounds in ON and in every WHEN that touches rows', () => {
     expect(merge).toHaveLength(1);
     const sql = merge[0]!.sql.replace(/--.*$/gm, '').trim();
     expect(sql).toMatch(/^MERGE INTO `p-roject\.ds\.yellow_tripdata` AS t/);
-    expect(sql).toMatch(/\bON FALSE\b/);
+    expect(sql).toContain("ON t.unique_row_id = s.unique_row_id AND t.`tpep_pickup_datetime` >= DATETIME '2020-12-01 00:00:00' AND t.`tpep_pickup_datetime` < DATETIME '2021-01-01 00:00:00'");
+    expect(sql).toContain('WHEN MATCHED AND t.filename != s.filename THEN\n  UPDATE SET filename = s.filename');
     const bounds = "`tpep_pickup_datetime` >= DATETIME '2020-12-01 00:00:00' AND %.`tpep_pickup_datetime` < DATETIME '2021-01-01 00:00:00'";
     expect(sql).toContain(`WHEN NOT MATCHED BY TARGET AND s.${bounds.replace('%', 's')} THEN\n  INSERT (\`VendorID\`, `);
     expect(sql).toMatch(/VALUES \(s\.`VendorID`, [^)]*s\.`cbd_congestion_fee`, s\.unique_row_id, s\.filename\)/);

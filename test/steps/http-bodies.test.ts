@@ -72,9 +72,9 @@ describe('bad request bodies', () => {
     expect(existsSync(join(tmp.dir, 'lake', 'raw'))).toBe(false);
   });
 
-  it('an unreachable source → 503 after retries, one line', async () => {
+  it('an unreachable source → 424 after its own retries (the workflow does not retry it again), one line', async () => {
     const r = await post('extract', '{"taxi":"green","month":"2020-10"}');
-    expect(r.status).toBe(503);
+    expect(r.status).toBe(424);
     expect(r.json?.error).toMatch(/^source http:\/\/127\.0\.0\.1:9\/green\/green_tripdata_2020-10\.csv\.gz failed after 4 attempt\(s\)/);
   });
 });

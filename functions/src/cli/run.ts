@@ -64,7 +64,11 @@ export function registerRun(program: Command): void {
       const month = opts.month === undefined ? null : parseMonth(opts.month);
       const config = configFrom(opts);
       const progress = runProgress(`${taxi} ${month ?? '(scheduled run)'}`, Boolean(process.stderr.isTTY));
-      const options = { onProgress: (e: { bytes: number; total: number | null }) => progress.bytes(e.bytes, e.total), onStep: (e: { step: string }) => progress.step(e.step) };
+      const options = {
+        onProgress: (e: { bytes: number; total: number | null }) => progress.bytes(e.bytes, e.total),
+        onRetry: (e: { attempt: number; of: number; what: string; delayMs: number }) => progress.retry(e.attempt, e.of, e.what, e.delayMs),
+        onStep: (e: { step: string }) => progress.step(e.step),
+      };
       if (month === null) {
         let result: ScheduledResult;
         try {

@@ -9,7 +9,8 @@ export type ErrorKind =
   | 'bad_source' // the published file is not what we expect (HTML, truncated, schema drift): 422
   | 'reconcile' // counts do not add up: 409, tables untouched
   | 'busy' // the month is held by another live execution, or our lease was lost: 409, not retried
-  | 'unavailable' // source or backend down after retries: 503
+  | 'unavailable' // a backend down after retries: 503 (the workflow may retry the call)
+  | 'unreachable' // the source gave no answer within its retries or deadline: 424, not retried by the workflow (the step already retried)
   | 'internal'; // anything else: 500
 
 /** An error whose message is meant for the user; `kind` decides the HTTP status and exit code. */
@@ -52,6 +53,7 @@ export const HTTP_STATUS: Record<ErrorKind, number> = {
   reconcile: 409,
   busy: 409,
   unavailable: 503,
+  unreachable: 424,
   internal: 500,
 };
 

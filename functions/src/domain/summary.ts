@@ -17,8 +17,6 @@ export interface StageCounts {
 export interface MergeCounts {
   inserted: number;
   deleted: number;
-  /** Rows of the month in the main table after the replacement. */
-  rowsLoaded: number;
 }
 
 /** The run summary printed by `taxi-elt run --json` and returned by the ingest workflow. */

@@ -33,6 +33,7 @@ export interface StepEvent {
 
 export interface LocalRunOptions {
   onProgress?: ExtractDeps['onProgress'];
+  onRetry?: ExtractDeps['onRetry'];
   onStep?: (event: StepEvent) => void;
   /** Function logs; by default they go to `<dataDir>/functions.log`, keeping the terminal clean. */
   log?: Log;
@@ -69,7 +70,7 @@ export interface LocalStack {
 /** Serve the functions over the local adapters. `close` stops the servers and the warehouse. */
 export async function startLocalStack(config: Config, options: LocalRunOptions = {}): Promise<LocalStack> {
   const adapters = localAdapters(config);
-  const deps = stepDeps(config, adapters, options.onProgress);
+  const deps = stepDeps(config, adapters, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.onRetry ? { onRetry: options.onRetry } : {}) });
   const served = await serveFunctions(deps, options.log ?? fileLog(join(config.dataDir, 'functions.log')));
   return {
     urls: served.urls,

@@ -67,7 +67,7 @@ describe('BigQueryWarehouse jobs', () => {
     const posted = inserts().map((r) => r.json as { jobReference: { jobId: string }; configuration: FakeJob['configuration'] });
     expect(posted.map((p) => p.configuration.labels?.step)).toEqual(['merge', 'quarantine']);
     expect(posted[0]!.configuration.query.query).toMatch(/^MERGE INTO `test-project\.nyc_taxi\.green_tripdata`/m);
-    expect(merged).toMatchObject({ inserted: 90, deleted: 60, rowsLoaded: 90, bytesProcessed: 5100 });
+    expect(merged).toMatchObject({ inserted: 90, deleted: 60, bytesProcessed: 5100 });
   });
 
   it('a retried call finds the running MERGE (409) and waits for it instead of starting another', async () => {
@@ -82,7 +82,7 @@ describe('BigQueryWarehouse jobs', () => {
     expect(mergePosts.map((r) => r.status)).toEqual([409]);
     const gets = bq.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/jobs/${mergeId}`));
     expect(gets.length).toBe(3);
-    expect(merged).toMatchObject({ inserted: 11, deleted: 4, rowsLoaded: 11 });
+    expect(merged).toMatchObject({ inserted: 11, deleted: 4 });
     expect(merged.jobIds?.[0]).toBe(mergeId);
   });
 
@@ -132,6 +132,7 @@ describe('offline construction', () => {
       schemaContract: 'freeze',
       scheduleWindow: 3,
       leaseWaitMs: 600_000,
+      http: { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, deadlineMs: 120_000 },
       dataDir: '/tmp',
       httpRetries: 0,
       retryBaseMs: 0,

@@ -10,7 +10,8 @@
  *   reused: the same statement on the same raw object generation has the same effect.
  * - Jobs carry labels `app`, `taxi`, `month`, `step`; values go in as query parameters
  *   (`@month_start`...), identifiers only from the dataset definitions, naming.ts and config.
- * - The month replacement is ONE MERGE bounded to the month's partitions, then the file's quarantine
+ * - The month replacement is ONE MERGE bounded to the month's partitions, matching rows by id (its DML
+ *   statistics are the rows added and removed), then the file's quarantine
  *   rows are swapped by a second MERGE. There is no transaction around the two: each is atomic and
  *   idempotent, so a failure between them is repaired by rerunning the merge step.
  * - `plan` needs no credentials and no network: the client is built on first use.
@@ -198,8 +199,8 @@ export class BigQueryWarehouse implements Warehouse {
       if (s.step === 'merge') merged = outcome;
     }
     if (!merged) throw new Error('the merge template produced no statement');
-    // ON FALSE deletes every row of the month and inserts every staged row: what is left is the inserts.
-    return { inserted: merged.inserted, deleted: merged.deleted, rowsLoaded: merged.inserted, bytesProcessed, jobIds };
+    // Matched by id: the DML statistics are the rows added and removed.
+    return { inserted: merged.inserted, deleted: merged.deleted, bytesProcessed, jobIds };
   }
 
   async query(sql: string): Promise<Record<string, unknown>[]> {

@@ -340,7 +340,7 @@ export class DuckDbWarehouse implements Warehouse {
         const view = merge.get('view')!;
         await con.run(view.sql, view.params);
         for (const s of this.statements(job, ['quarantine'], files)) await con.run(s.sql, s.params);
-        return { inserted, deleted, rowsLoaded: staged.staged };
+        return { inserted, deleted };
       }
     }));
   }

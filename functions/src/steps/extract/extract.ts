@@ -29,6 +29,8 @@ export interface ExtractDeps {
   schemaContract: SchemaContract;
   /** Bytes received so far, and the total when the server said. */
   onProgress?: (event: { taxi: Taxi; month: Month; bytes: number; total: number | null }) => void;
+  /** A retry about to happen: what went wrong, the attempt, the wait before it. */
+  onRetry?: (event: { taxi: Taxi; month: Month; what: string; attempt: number; of: number; delayMs: number }) => void;
 }
 
 /** The landed object as the workflow sees it. */
@@ -77,12 +79,21 @@ export async function extract(deps: ExtractDeps, taxi: Taxi, month: Month): Prom
   const url = sourceFileUrl(deps.source, taxi, month);
   const key = rawObjectKey(taxi, month, format);
   const existing = await deps.store.head(key);
+  const retry: RetryPolicy = deps.onRetry
+    ? {
+        ...deps.retry,
+        onRetry: (what, attempt, delayMs) => {
+          deps.retry.onRetry?.(what, attempt, delayMs);
+          deps.onRetry!({ taxi, month, what, attempt: attempt + 1, of: deps.retry.retries + 1, delayMs });
+        },
+      }
+    : deps.retry;
   const loaded = async (o: StoredObject) => {
     const record = await deps.store.getRecord<LoadRecord>(loadRecordKey(taxi, month));
     return isLoadOf(record, o.meta) ? record : null;
   };
   for (let restart = 0; ; restart++) {
-    const res = await openSource(url, deps.retry, existing?.meta.etag);
+    const res = await openSource(url, retry, existing?.meta.etag);
     if (res.status === 'not_found') return { status: 'not_published', taxi, month, rawUri: null, object: null, loaded: null };
     if (res.status === 'not_modified' && existing) return { status: 'unchanged', taxi, month, rawUri: existing.uri, object: info(existing), loaded: await loaded(existing) };
     if (res.status !== 'ok') throw new Error(`unexpected source answer ${res.status}`);
@@ -116,7 +127,7 @@ export async function extract(deps: ExtractDeps, taxi: Taxi, month: Month): Prom
       return { status: 'extracted', taxi, month, rawUri: stored.uri, object: info(stored), loaded: await loaded(stored) };
     } catch (err) {
       if (err instanceof RestartDownload && restart < deps.retry.retries) {
-        deps.retry.onRetry?.(err.message, restart + 1, 0);
+        retry.onRetry?.(err.message, restart + 1, 0);
         continue;
       }
       throw err;

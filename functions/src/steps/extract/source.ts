@@ -10,8 +10,14 @@ import { PipelineError } from '../../domain/errors.js';
 export interface RetryPolicy {
   retries: number;
   baseMs: number;
+  /** How long a TCP connection may take to open; default 10 s. */
+  connectTimeoutMs?: number;
+  /** How long the server may take to answer with headers, and to send the next body chunk; default 30 s. */
+  headersTimeoutMs?: number;
+  /** How long opening the source may take in all, retries included: past it the download gives up; default 120 s. */
+  deadlineMs?: number;
   sleep?: (ms: number) => Promise<void>;
-  /** Called before each retry, for logs. */
+  /** Called before each retry (what went wrong, the attempt about to start, the wait before it), for logs and progress. */
   onRetry?: (what: string, attempt: number, delayMs: number) => void;
 }
 
@@ -36,12 +42,32 @@ export class RestartDownload extends PipelineError {
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
-let dispatcher: Dispatcher | undefined;
-function agent(): Dispatcher {
-  // GitHub release URLs redirect to a CDN host.
-  return (dispatcher ??= new Agent({ connect: { timeout: 30_000 }, bodyTimeout: 60_000, headersTimeout: 60_000 }).compose(
-    interceptors.redirect({ maxRedirections: 5 }),
-  ));
+const dispatchers = new Map<string, Dispatcher>();
+/** One connection pool per timeout setting (GitHub release URLs redirect to a CDN host). */
+function agent(policy: RetryPolicy): Dispatcher {
+  const connect = policy.connectTimeoutMs ?? 10_000;
+  const headers = policy.headersTimeoutMs ?? 30_000;
+  const key = `${connect}/${headers}`;
+  let d = dispatchers.get(key);
+  if (!d) {
+    d = new Agent({ connect: { timeout: connect }, bodyTimeout: headers, headersTimeout: headers }).compose(interceptors.redirect({ maxRedirections: 5 }));
+    dispatchers.set(key, d);
+  }
+  return d;
+}
+
+/** Milliseconds as seconds for a message: `10 s`, `0.3 s`. */
+const secs = (ms: number) => `${ms % 1000 === 0 ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
+
+/** One line for a network error: undici's codes said as a person would. */
+function describe(err: Error): string {
+  const code = (err as { code?: string }).code;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect timeout';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return 'no answer (headers timeout)';
+  if (code === 'UND_ERR_BODY_TIMEOUT') return 'stalled (body timeout)';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  return err.message;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -65,13 +91,15 @@ function header(h: Record<string, string | string[] | undefined>, name: string):
  */
 export async function openSource(url: string, policy: RetryPolicy, ifNoneMatch?: string | null): Promise<SourceResponse> {
   const sleep = policy.sleep ?? defaultSleep;
+  const started = Date.now();
+  const deadline = policy.deadlineMs ?? 120_000;
   for (let attempt = 0; ; attempt++) {
     let retryAfter: string | string[] | undefined;
     let problem: string;
     try {
       const res = await request(url, {
         method: 'GET',
-        dispatcher: agent(),
+        dispatcher: agent(policy),
         headers: { 'accept-encoding': 'identity', ...(ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {}) },
       });
       if (res.statusCode === 200) {
@@ -96,12 +124,19 @@ export async function openSource(url: string, policy: RetryPolicy, ifNoneMatch?:
       problem = `HTTP ${res.statusCode}`;
     } catch (err) {
       if (err instanceof PipelineError) throw err;
-      problem = (err as Error).message;
+      problem = describe(err as Error);
     }
     if (attempt >= policy.retries) {
-      throw new PipelineError('unavailable', `source ${url} failed after ${attempt + 1} attempt(s): ${problem}`);
+      throw new PipelineError('unreachable', `source ${url} failed after ${attempt + 1} attempt(s): ${problem}`);
     }
     const delay = backoff(policy, attempt, retryAfter);
+    if (Date.now() - started + delay >= deadline) {
+      const host = new URL(url).host;
+      throw new PipelineError(
+        'unreachable',
+        `source ${host} did not answer within ${secs(deadline)} (${attempt + 1} attempt(s), last: ${problem}; connect timeout ${secs(policy.connectTimeoutMs ?? 10_000)}, headers timeout ${secs(policy.headersTimeoutMs ?? 30_000)}; see TAXI_HTTP_DEADLINE_MS)`,
+      );
+    }
     policy.onRetry?.(problem, attempt + 1, delay);
     await sleep(delay);
   }
@@ -133,22 +168,22 @@ async function* resumingBody(
       return;
     } catch (err) {
       if (err instanceof PipelineError) throw err;
-      const reason = (err as Error).message;
+      const reason = describe(err as Error);
       if (!info.acceptsRanges || info.total === null) throw new RestartDownload(`${reason} and the server does not accept byte ranges`);
-      if (resumes >= policy.retries) throw new PipelineError('unavailable', `download of ${url} kept failing after ${resumes} resume(s): ${reason}`);
+      if (resumes >= policy.retries) throw new PipelineError('unreachable', `download of ${url} kept failing after ${resumes} resume(s): ${reason}`);
       const delay = backoff(policy, resumes);
       policy.onRetry?.(`resume at byte ${received} after: ${reason}`, ++resumes, delay);
       await sleep(delay);
-      body = await openRange(url, received, info);
+      body = await openRange(url, received, info, policy);
     }
   }
 }
 
-async function openRange(url: string, from: number, info: BodyInfo) {
+async function openRange(url: string, from: number, info: BodyInfo, policy: RetryPolicy) {
   try {
     const res = await request(url, {
       method: 'GET',
-      dispatcher: agent(),
+      dispatcher: agent(policy),
       headers: { 'accept-encoding': 'identity', range: `bytes=${from}-`, ...(info.etag ? { 'if-range': info.etag } : {}) },
     });
     const range = header(res.headers, 'content-range');

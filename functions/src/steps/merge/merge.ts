@@ -41,7 +41,7 @@ export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, r
       sha256: job.object.meta.sha256,
       etag: job.object.meta.etag,
       rowsInFile: job.object.meta.dataLines,
-      rowsLoaded: merged.rowsLoaded,
+      rowsLoaded: counts.staged,
       rowsQuarantined: totalQuarantined(counts.quarantined),
       loadedAt: new Date().toISOString(),
     };
@@ -52,7 +52,8 @@ export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, r
       month,
       rawUri: job.object.uri,
       rowsInFile: job.object.meta.dataLines,
-      rowsLoaded: merged.rowsLoaded,
+      // The month holds exactly the staged rows once the replacement committed.
+      rowsLoaded: counts.staged,
       rowsQuarantined: totalQuarantined(counts.quarantined),
       quarantined: counts.quarantined,
       inserted: merged.inserted,
