@@ -18,7 +18,7 @@ const config = parseConfig();
 if (config.target !== 'gcp') throw new BadRequestError('the deployed functions need TAXI_TARGET=gcp; for the embedded mode use bin/taxi-elt');
 const deps = stepDeps(config, await gcpAdapters(config));
 
-ff.http('extract', extractHandler(deps.extract));
-ff.http('stage', stageHandler(deps.warehouse));
-ff.http('merge', mergeHandler(deps.warehouse));
+ff.http('extract', extractHandler(deps.extract, deps.ledger));
+ff.http('stage', stageHandler(deps.warehouse, deps.ledger));
+ff.http('merge', mergeHandler(deps.warehouse, deps.ledger));
 ff.http('notify', notifyHandler(deps.notify));

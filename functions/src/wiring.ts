@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import type { LeaseStore } from './ports/lease.js';
+import type { Ledger } from './ports/ledger.js';
 import type { ObjectStore } from './ports/object-store.js';
 import type { Warehouse } from './ports/warehouse.js';
 import type { ExtractDeps } from './steps/extract/extract.js';
@@ -16,6 +17,8 @@ export interface Adapters {
   store: ObjectStore;
   leases: LeaseStore;
   warehouse: Warehouse;
+  /** The run ledger: the warehouse's `pipeline_runs` table. */
+  ledger: Ledger;
 }
 
 /** Everything the step functions need. */
@@ -23,6 +26,7 @@ export interface StepDeps {
   extract: ExtractDeps;
   warehouse: WarehouseStepDeps;
   notify: NotifyDeps;
+  ledger: Ledger;
   adapters: Adapters;
 }
 
@@ -51,5 +55,6 @@ export function stepDeps(config: Config, adapters: Adapters, watch: StepWatchers
     },
     warehouse: { store: adapters.store, leases: adapters.leases, warehouse: adapters.warehouse, leaseTtlMs: config.leaseTtlMs, leaseWaitMs: config.leaseWaitMs, format: config.source.format, schemaContract: config.schemaContract },
     notify: { webhookUrl: config.alertWebhook },
+    ledger: adapters.ledger,
   };
 }

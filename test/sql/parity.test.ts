@@ -25,7 +25,7 @@ function reasonOrder(sql: string): string[] {
 describe('SQL twins', () => {
   it('have the same step files', () => {
     const duck = templateNames('duckdb');
-    expect(duck).toEqual(['00_tables.sql', '01_external.sql', '02_stage.sql', '03_merge.sql', '04_quarantine.sql']);
+    expect(duck).toEqual(['00_tables.sql', '01_external.sql', '02_stage.sql', '03_merge.sql', '04_quarantine.sql', '05_ledger.sql']);
     expect(templateNames('bigquery')).toEqual(duck);
   });
 

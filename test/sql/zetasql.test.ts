@@ -118,6 +118,20 @@ describe('BigQuery plan under ZetaSQL', () => {
     expect(() => w.statements({ ...job, schemaContract: 'freeze' }, ['stage'])).toThrow(/unknown column\(s\) "surge_fee"/);
   });
 
+  it('analyses the run ledger: its table, an append with typed parameters, the read', async () => {
+    const w = new BigQueryWarehouse({ project: 'nyc-taxi-test', dataset: 'ledger', location: 'US' });
+    const st = w.ledgerStatements();
+    expect([...st.keys()]).toEqual(['create', 'append', 'read']);
+    const table = createdTable(await analyzer.analyze(st.get('create')!))!;
+    expect(table.name).toBe('nyc-taxi-test.ledger.pipeline_runs');
+    analyzer.register(table.name, table.columns);
+    const kinds = { string: 'STRING', integer: 'INT64', instant: 'TIMESTAMP' } as const;
+    const { LEDGER_COLUMNS } = await import('../../functions/src/domain/ledger.js');
+    const values = Object.fromEntries(LEDGER_COLUMNS.map((c) => [c.name, { type: kinds[c.kind as keyof typeof kinds], value: null }]));
+    await analyzer.analyze(inlineParams(st.get('append')!, values));
+    await analyzer.analyze(inlineParams(st.get('read')!, { taxi: { type: 'STRING', value: 'green' }, from_month: { type: 'STRING', value: null }, to_month: { type: 'STRING', value: '2020-12' } }));
+  });
+
   it('rejects a misspelt column', async () => {
     const plan = planBigQuery({ taxi: 'green', month: '2020-10', project: 'nyc-taxi-test', dataset: 'nyc_taxi', format: 'csv' });
     const merge = plan.find((s) => s.step === 'merge')!;

@@ -22,14 +22,16 @@ export async function gcpAdapters(config: Config, overrides: GcpClientOverrides 
   const gcp = config.gcp;
   if (!gcp) throw new BadRequestError('TAXI_TARGET=gcp needs TAXI_GCP_PROJECT, TAXI_GCP_LOCATION, TAXI_BQ_DATASET and TAXI_GCS_BUCKET');
   const storage = overrides.storage ?? new Storage({ projectId: gcp.project });
+  const warehouse = new BigQueryWarehouse({
+    project: gcp.project,
+    dataset: gcp.dataset,
+    location: gcp.location,
+    client: () => overrides.bigquery ?? new BigQuery({ projectId: gcp.project, location: gcp.location }),
+  });
   return {
     store: new GcsObjectStore(storage, gcp.bucket),
     leases: new GcsLeaseStore(storage, gcp.bucket),
-    warehouse: new BigQueryWarehouse({
-      project: gcp.project,
-      dataset: gcp.dataset,
-      location: gcp.location,
-      client: () => overrides.bigquery ?? new BigQuery({ projectId: gcp.project, location: gcp.location }),
-    }),
+    warehouse,
+    ledger: warehouse,
   };
 }

@@ -13,9 +13,11 @@ export function localAdapters(config: Config): Adapters {
   // Start loading DuckDB now, in the background: every run gets to stage, and the load overlaps the
   // download. A load failure surfaces at the first warehouse call, as before.
   loadDuckDb().catch(() => undefined);
+  const warehouse = new DuckDbWarehouse(paths.warehouse, { memory_limit: config.duckdbMemoryLimit }, config.leaseWaitMs);
   return {
     store: new LocalFsObjectStore(paths.lake),
     leases: new LocalFsLeaseStore(paths.lake),
-    warehouse: new DuckDbWarehouse(paths.warehouse, { memory_limit: config.duckdbMemoryLimit }, config.leaseWaitMs),
+    warehouse,
+    ledger: warehouse,
   };
 }

@@ -24,9 +24,9 @@ export interface ServedFunctions {
 /** Serve the step functions on 127.0.0.1, each on its own port. */
 export async function serveFunctions(deps: StepDeps, log?: Log): Promise<ServedFunctions> {
   const handlers = {
-    extract: extractHandler(deps.extract, log),
-    stage: stageHandler(deps.warehouse, log),
-    merge: mergeHandler(deps.warehouse, log),
+    extract: extractHandler(deps.extract, deps.ledger, log),
+    stage: stageHandler(deps.warehouse, deps.ledger, log),
+    merge: mergeHandler(deps.warehouse, deps.ledger, log),
     notify: notifyHandler(deps.notify, log),
   };
   // The framework's express app answers an unparsable JSON body with its own error page, which

@@ -56,4 +56,6 @@ export interface LeaseStore {
    * held by the same holder (a retried step) — or answer who holds it.
    */
   acquire(key: string, holder: string, ttlMs: number): Promise<Acquired>;
+  /** Who holds the lease at `key` now (a live, unexpired holder), or null when it is free. */
+  peek(key: string): Promise<LeaseState | null>;
 }

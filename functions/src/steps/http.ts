@@ -6,6 +6,7 @@ import type { HttpFunction } from '@google-cloud/functions-framework';
 import { z, type ZodType } from 'zod';
 import { TaxiSchema } from '../domain/datasets.js';
 import { HTTP_STATUS, PipelineError, messageOf } from '../domain/errors.js';
+import { LEDGER_WORKFLOWS } from '../domain/ledger.js';
 import { MonthSchema } from '../domain/months.js';
 
 /** The body every step takes: which month of which dataset. Unknown keys are refused (typos). */
@@ -17,6 +18,8 @@ export const MonthRequestSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: () => 'run must be 1-64 letters, digits, "_" or "-"' })
     .optional(),
+  /** Which workflow the execution runs, for the run ledger. */
+  workflow: z.enum(LEDGER_WORKFLOWS, { error: () => `workflow must be ${LEDGER_WORKFLOWS.map((w) => `"${w}"`).join(', ')}` }).optional(),
 });
 export type MonthRequest = z.infer<typeof MonthRequestSchema>;
 

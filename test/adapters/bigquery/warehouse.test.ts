@@ -114,6 +114,24 @@ describe('BigQueryWarehouse jobs', () => {
 });
 
 describe('offline construction', () => {
+  it('appends a ledger row as a parameterized INSERT, NULLs typed and without a value', async () => {
+    await warehouse.append({
+      execution_id: 'exec-1', workflow: 'schedule', taxi: 'green', month: '2020-10', step: 'merge',
+      started_at: '2026-12-04T10:00:00.000Z', ended_at: '2026-12-04T10:00:05.000Z', status: 'merged',
+      rows_in_file: 100, rows_loaded: 90, rows_quarantined: 10, inserted: 90, deleted: 0, bytes: null,
+      source_url: null, etag: null, sha256: null, error: null,
+    });
+    const posted = inserts().map((r) => r.json as { configuration: FakeJob['configuration'] });
+    expect(posted[0]!.configuration.query.query).toMatch(/^CREATE TABLE IF NOT EXISTS `test-project\.nyc_taxi\.pipeline_runs`/m);
+    const append = posted[1]!.configuration.query;
+    expect(append.query).toMatch(/INSERT INTO `test-project\.nyc_taxi\.pipeline_runs` \(`execution_id`, [^)]*`error`\)\nVALUES \(@execution_id, [^)]*@error\)/);
+    const p = Object.fromEntries(append.queryParameters!.map((q) => [q.name, q]));
+    expect(p.rows_loaded).toEqual({ name: 'rows_loaded', parameterType: { type: 'INT64' }, parameterValue: { value: '90' } });
+    expect(p.started_at).toEqual({ name: 'started_at', parameterType: { type: 'TIMESTAMP' }, parameterValue: { value: '2026-12-04T10:00:00.000Z' } });
+    expect(p.bytes).toEqual({ name: 'bytes', parameterType: { type: 'INT64' }, parameterValue: {} });
+    expect(p.error).toEqual({ name: 'error', parameterType: { type: 'STRING' }, parameterValue: {} });
+  });
+
   it('plans without credentials or network', () => {
     const w = new BigQueryWarehouse({ project: 'test-project', dataset: 'nyc_taxi', location: 'EU', client: () => { throw new Error('no client for plan'); } });
     expect(w.plan(JOB).length).toBe(9);

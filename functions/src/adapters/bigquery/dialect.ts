@@ -47,17 +47,24 @@ export function literal(value: string): string {
 }
 
 /** Query parameter types the templates use. */
-export type ParamType = 'STRING' | 'DATETIME';
+export type ParamType = 'STRING' | 'DATETIME' | 'INT64' | 'TIMESTAMP';
 
-/** A typed query parameter value. */
+/** A typed query parameter value; null binds SQL NULL of that type. */
 export interface Param {
   type: ParamType;
-  value: string;
+  value: string | null;
+}
+
+/** A parameter as the jobs API takes it (a NULL has no value). */
+export function queryParameter(name: string, p: Param) {
+  return { name, parameterType: { type: p.type }, parameterValue: p.value === null ? {} : { value: p.value } };
 }
 
 /** A parameter as a BigQuery literal, for `plan`. */
 export function paramLiteral(p: Param): string {
-  return p.type === 'DATETIME' ? `DATETIME ${literal(p.value)}` : literal(p.value);
+  if (p.value === null) return `CAST(NULL AS ${p.type})`;
+  if (p.type === 'INT64') return p.value;
+  return p.type === 'STRING' ? literal(p.value) : `${p.type} ${literal(p.value)}`;
 }
 
 /** Replace `@name` parameters with literals, for `plan`. Unknown names are left alone. */

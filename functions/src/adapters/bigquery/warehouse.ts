@@ -25,10 +25,13 @@ import { mainTable, quarantineTable, rawObjectKey, releaseFileName, releaseFileS
 import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
 import { plannedObject } from '../shared/planned-object.js';
 import type { StoredObject } from '../../ports/object-store.js';
+import { LEDGER_COLUMNS, LEDGER_TABLE, type LedgerEntry } from '../../domain/ledger.js';
+import type { Ledger, LedgerFilter } from '../../ports/ledger.js';
+import { ledgerRow } from '../shared/ledger-row.js';
 import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepStats, type Warehouse } from '../../ports/warehouse.js';
 import { fileSchema } from '../shared/file-schema.js';
 import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
-import { countSql, datasetSlots, inlineParams, literal, tableRef, type Param } from './dialect.js';
+import { countSql, datasetSlots, ident, inlineParams, literal, queryParameter, tableRef, type Param } from './dialect.js';
 
 
 /** A statement with its parameters and the job ID it runs under. */
@@ -87,7 +90,7 @@ export function jobLabels(taxi: Taxi, month: Month, step: string): Record<string
 }
 
 /** BigQuery implementation of the warehouse port. */
-export class BigQueryWarehouse implements Warehouse {
+export class BigQueryWarehouse implements Warehouse, Ledger {
   readonly dialect = 'bigquery' as const;
   private client?: BigQuery;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -211,11 +214,60 @@ export class BigQueryWarehouse implements Warehouse {
     this.client = undefined;
   }
 
-  /** A read-only query under a fresh job ID; its rows. */
-  private async select(sql: string, labels: Record<string, string>): Promise<Record<string, unknown>[]> {
+  /** The ledger statements (`sql/bigquery/05_ledger.sql`), by name. */
+  ledgerStatements(): Map<string, string> {
+    const type = { string: 'STRING', integer: 'INT64', instant: 'TIMESTAMP' } as const;
+    const slots = {
+      ledger_table: this.table(LEDGER_TABLE),
+      ledger_definitions: LEDGER_COLUMNS.map((c) => `  ${ident(c.name)} ${type[c.kind as keyof typeof type]}`).join(',\n'),
+      ledger_names: LEDGER_COLUMNS.map((c) => ident(c.name)).join(', '),
+      ledger_values: LEDGER_COLUMNS.map((c) => `@${c.name}`).join(', '),
+      ledger_read: LEDGER_COLUMNS.map((c) => (c.kind === 'instant' ? `FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', ${ident(c.name)}) AS ${ident(c.name)}` : ident(c.name))).join(', '),
+    };
+    const out = new Map<string, string>();
+    for (const sql of splitStatements(renderTemplate(loadTemplate('bigquery', '05_ledger'), slots))) {
+      const name = /^-- name: (\w+)$/m.exec(sql)?.[1];
+      if (name) out.set(name, sql);
+    }
+    return out;
+  }
+
+  async append(entry: LedgerEntry): Promise<void> {
+    const st = this.ledgerStatements();
+    const type = { string: 'STRING', integer: 'INT64', instant: 'TIMESTAMP' } as const;
+    const params = Object.fromEntries(
+      LEDGER_COLUMNS.map((c) => {
+        const v = entry[c.name];
+        return [c.name, { type: type[c.kind as keyof typeof type], value: v === null || v === undefined ? null : String(v) } satisfies Param];
+      }),
+    );
+    const labels = { app: 'nyc-taxi-elt', step: 'ledger', taxi: entry.taxi, month: entry.month };
+    await this.select(st.get('create')!, labels);
+    await this.select(st.get('append')!, labels, params);
+  }
+
+  async read(filter: LedgerFilter): Promise<LedgerEntry[]> {
+    const st = this.ledgerStatements();
+    const param = (v: string | undefined): Param => ({ type: 'STRING', value: v ?? null });
+    const labels = { app: 'nyc-taxi-elt', step: 'ledger' };
+    await this.select(st.get('create')!, labels);
+    const rows = await this.select(st.get('read')!, labels, { taxi: param(filter.taxi), from_month: param(filter.from), to_month: param(filter.to) });
+    return rows.map(ledgerRow);
+  }
+
+  /** A query under a fresh job ID, with parameters; its rows. */
+  private async select(sql: string, labels: Record<string, string>, params: Record<string, Param> = {}): Promise<Record<string, unknown>[]> {
+    const names = Object.keys(params);
     const [job] = await this.bq().createJob({
       location: this.options.location,
-      configuration: { query: { query: sql, useLegacySql: false }, labels },
+      configuration: {
+        query: {
+          query: sql,
+          useLegacySql: false,
+          ...(names.length ? { parameterMode: 'NAMED', queryParameters: names.map((n) => queryParameter(n, params[n]!)) } : {}),
+        },
+        labels,
+      },
     });
     const meta = await this.waitFor(job, job.metadata as JobMetadata);
     const error = meta.status?.errorResult;
@@ -244,11 +296,7 @@ export class BigQueryWarehouse implements Warehouse {
               query: s.sql,
               useLegacySql: false,
               parameterMode: 'NAMED',
-              queryParameters: Object.entries(s.params).map(([name, p]) => ({
-                name,
-                parameterType: { type: p.type },
-                parameterValue: { value: p.value },
-              })),
+              queryParameters: Object.entries(s.params).map(([name, p]) => queryParameter(name, p)),
             },
             labels: jobLabels(job.taxi, job.month, s.step),
           },

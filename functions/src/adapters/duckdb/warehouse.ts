@@ -14,6 +14,9 @@ import { mainTable, quarantineTable, releaseFileName, stagingTable } from '../..
 import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
 import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepStats, type Warehouse } from '../../ports/warehouse.js';
 import { fileSchema } from '../shared/file-schema.js';
+import { LEDGER_COLUMNS, LEDGER_TABLE, type LedgerEntry } from '../../domain/ledger.js';
+import type { Ledger, LedgerFilter } from '../../ports/ledger.js';
+import { ledgerRow } from '../shared/ledger-row.js';
 import { removeDeadTemps, tempName } from '../shared/leftovers.js';
 import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
 import { datasetSlots, ident, literal } from './dialect.js';
@@ -111,8 +114,8 @@ function publish(source: string, target: string): void {
   }
 }
 
-/** DuckDB implementation of the warehouse port. */
-export class DuckDbWarehouse implements Warehouse {
+/** DuckDB implementation of the warehouse and ledger ports. */
+export class DuckDbWarehouse implements Warehouse, Ledger {
   readonly dialect = 'duckdb' as const;
 
   /** Folder of the Parquet files: `tables/` beside the database file. */
@@ -347,6 +350,50 @@ export class DuckDbWarehouse implements Warehouse {
 
   async query(sql: string): Promise<Record<string, unknown>[]> {
     return this.session(async (con) => (await con.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[]);
+  }
+
+  /** The ledger statements (`sql/duckdb/05_ledger.sql`), by name. */
+  private ledgerStatements(): Map<string, string> {
+    const type = { string: 'VARCHAR', integer: 'BIGINT', instant: 'TIMESTAMP' } as const;
+    const slots = {
+      ledger_table: ident(LEDGER_TABLE),
+      ledger_definitions: LEDGER_COLUMNS.map((c) => `  ${ident(c.name)} ${type[c.kind as keyof typeof type]}`).join(',\n'),
+      ledger_names: LEDGER_COLUMNS.map((c) => ident(c.name)).join(', '),
+      ledger_values: LEDGER_COLUMNS.map((c) => `CAST($${c.name} AS ${type[c.kind as keyof typeof type]})`).join(', '),
+      ledger_read: LEDGER_COLUMNS.map((c) => (c.kind === 'instant' ? `strftime(${ident(c.name)}, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${ident(c.name)}` : ident(c.name))).join(', '),
+    };
+    const out = new Map<string, string>();
+    for (const sql of splitStatements(renderTemplate(loadTemplate('duckdb', '05_ledger'), slots))) {
+      const name = /^-- name: (\w+)$/m.exec(sql)?.[1];
+      if (name) out.set(name, sql);
+    }
+    return out;
+  }
+
+  async append(entry: LedgerEntry): Promise<void> {
+    const st = this.ledgerStatements();
+    const params = Object.fromEntries(
+      LEDGER_COLUMNS.map((c) => {
+        const v = entry[c.name];
+        // Instants as naive UTC text: DuckDB's TIMESTAMP has no zone.
+        return [c.name, v === null || v === undefined ? null : c.kind === 'instant' ? String(v).replace('T', ' ').replace('Z', '') : c.kind === 'integer' ? Number(v) : String(v)];
+      }),
+    );
+    await serialised(this.path, () =>
+      this.session(async (con) => {
+        await con.run(st.get('create')!);
+        await con.run(st.get('append')!, params as Record<string, string>);
+      }),
+    );
+  }
+
+  async read(filter: LedgerFilter): Promise<LedgerEntry[]> {
+    const st = this.ledgerStatements();
+    return this.session(async (con) => {
+      await con.run(st.get('create')!);
+      const reader = await con.runAndReadAll(st.get('read')!, { taxi: filter.taxi ?? null, from_month: filter.from ?? null, to_month: filter.to ?? null } as unknown as Record<string, string>);
+      return (reader.getRowObjectsJS() as Record<string, unknown>[]).map(ledgerRow);
+    });
   }
 
   /** Close the instance if no step is using it (an in-memory database ends here). */

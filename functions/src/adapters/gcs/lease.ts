@@ -16,7 +16,7 @@
  */
 import type { Bucket, File, FileMetadata, Storage } from '@google-cloud/storage';
 import { LeaseLostError } from '../../domain/errors.js';
-import type { Acquired, HeldLease, LeaseStore } from '../../ports/lease.js';
+import type { Acquired, HeldLease, LeaseState, LeaseStore } from '../../ports/lease.js';
 import { statusOf } from './object-store.js';
 
 const meta = (m: FileMetadata, k: string) => (m.metadata as Record<string, unknown> | undefined)?.[k];
@@ -40,6 +40,13 @@ export class GcsLeaseStore implements LeaseStore {
       if (statusOf(err) === 404) return null;
       throw err;
     }
+  }
+
+  async peek(key: string): Promise<LeaseState | null> {
+    const m = await this.read(this.bucket.file(key));
+    const until = m ? Number(meta(m, 'expiresAt')) : NaN;
+    if (!m || !Number.isFinite(until) || until <= this.now()) return null;
+    return { holder: String(meta(m, 'holder')), token: String(m.generation), expiresAt: until, since: Number(meta(m, 'since')) };
   }
 
   async acquire(key: string, holder: string, ttlMs: number): Promise<Acquired> {

@@ -77,6 +77,13 @@ export class LocalFsLeaseStore implements LeaseStore {
     return current.host === hostname() && !processAlive(current.pid);
   }
 
+  async peek(key: string): Promise<LeaseState | null> {
+    const current = await readLease(join(this.root, key));
+    if (!current || this.free(current, '')) return null;
+    const { holder, token, expiresAt, since } = current;
+    return { holder, token, expiresAt, since };
+  }
+
   async acquire(key: string, holder: string, ttlMs: number): Promise<Acquired> {
     const path = join(this.root, key);
     return this.locked(path, async () => {

@@ -201,3 +201,15 @@ async function openRange(url: string, from: number, info: BodyInfo, policy: Retr
 async function* failingBody(err: Error): AsyncGenerator<Uint8Array> {
   throw err;
 }
+
+/**
+ * The version the source publishes now (a HEAD request): its ETag, or `not_found`. For `status
+ * --check-source`, which marks loaded months whose published file changed since.
+ */
+export async function sourceVersion(url: string, policy: RetryPolicy): Promise<{ etag: string | null } | 'not_found'> {
+  const res = await request(url, { method: 'HEAD', dispatcher: agent(policy), headers: { 'accept-encoding': 'identity' } });
+  await res.body.dump();
+  if (res.statusCode === 404) return 'not_found';
+  if (res.statusCode >= 400) throw new PipelineError('unreachable', `source answered HTTP ${res.statusCode} for HEAD ${url}`);
+  return { etag: header(res.headers, 'etag') };
+}

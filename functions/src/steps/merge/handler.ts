@@ -1,9 +1,11 @@
-/** HTTP function `merge`: `{taxi, month}` → MergeResult. */
+/** HTTP function `merge`: `{taxi, month}` → MergeResult, recorded in the run ledger. */
 import type { HttpFunction } from '@google-cloud/functions-framework';
+import type { Ledger } from '../../ports/ledger.js';
 import { jsonHandler, MonthRequestSchema, type Log } from '../http.js';
+import { recorded } from '../recorded.js';
 import type { WarehouseStepDeps } from '../month-job.js';
 import { merge } from './merge.js';
 
-export function mergeHandler(deps: WarehouseStepDeps, log?: Log): HttpFunction {
-  return jsonHandler('merge', MonthRequestSchema, ({ taxi, month, run }) => merge(deps, taxi, month, run), log);
+export function mergeHandler(deps: WarehouseStepDeps, ledger?: Ledger, log?: Log): HttpFunction {
+  return jsonHandler('merge', MonthRequestSchema, (req) => recorded(ledger, 'merge', req, () => merge(deps, req.taxi, req.month, req.run), log), log);
 }

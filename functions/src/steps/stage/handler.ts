@@ -1,9 +1,11 @@
-/** HTTP function `stage`: `{taxi, month}` → StageResult. */
+/** HTTP function `stage`: `{taxi, month}` → StageResult, recorded in the run ledger. */
 import type { HttpFunction } from '@google-cloud/functions-framework';
+import type { Ledger } from '../../ports/ledger.js';
 import { jsonHandler, MonthRequestSchema, type Log } from '../http.js';
+import { recorded } from '../recorded.js';
 import type { WarehouseStepDeps } from '../month-job.js';
 import { stage } from './stage.js';
 
-export function stageHandler(deps: WarehouseStepDeps, log?: Log): HttpFunction {
-  return jsonHandler('stage', MonthRequestSchema, ({ taxi, month, run }) => stage(deps, taxi, month, run), log);
+export function stageHandler(deps: WarehouseStepDeps, ledger?: Ledger, log?: Log): HttpFunction {
+  return jsonHandler('stage', MonthRequestSchema, (req) => recorded(ledger, 'stage', req, () => stage(deps, req.taxi, req.month, req.run), log), log);
 }
