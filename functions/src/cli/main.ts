@@ -11,6 +11,7 @@ import { registerQuery } from './query.js';
 import { registerRun } from './run.js';
 import { registerBackfill } from './backfill.js';
 import { registerSchedule } from './schedule.js';
+import { registerReport } from './report.js';
 import { registerStatus } from './status.js';
 import { registerWorkflows } from './workflows.js';
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerWorkflows(program);
   registerSchedule(program);
   registerStatus(program);
+  registerReport(program);
   registerDemo(program);
   const oneLine = { writeErr: (s: string) => process.stderr.write(s.split('\n')[0] + '\n') };
   const all = (cmds: readonly Command[]): Command[] => cmds.flatMap((c) => [c, ...all(c.commands)]);
