@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { afterAll, expect, it } from 'vitest';
 import { startLocalStack } from '../../functions/src/local/run-month.js';
 import { REAL_MONTH, tempDir } from '../helpers/files.js';
-import { fingerprint, run, source, testConfig } from '../helpers/stack.js';
+import { fingerprint, query, run, source, testConfig } from '../helpers/stack.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -61,7 +61,15 @@ it('merge before any stage answers 400 and changes nothing', async () => {
     await stack.close();
     await server.close();
   }
-  expect(readdirSync(dir.dir).sort()).toEqual(['functions.log', 'lake']);
+  // Nothing but the run ledger's record of the two attempts: no table, no staging, no partition.
+  expect(readdirSync(dir.dir).sort()).toEqual(['functions.log', 'lake', 'warehouse.duckdb']);
+  const tables = await query(dir.dir, "SELECT table_name FROM information_schema.tables ORDER BY 1");
+  expect(tables.map((t) => t.table_name)).toEqual(['pipeline_runs']);
+  const ledger = await query(dir.dir, 'SELECT step, status, error FROM pipeline_runs ORDER BY ended_at');
+  expect(ledger).toEqual([
+    { step: 'extract', status: 'extracted', error: null },
+    { step: 'merge', status: 'failed', error: 'nothing is staged for green 2020-10: run stage first' },
+  ]);
   dir.cleanup();
 });
 
