@@ -27,7 +27,16 @@ import { plannedObject } from '../shared/planned-object.js';
 import type { StoredObject } from '../../ports/object-store.js';
 import { LEDGER_COLUMNS, LEDGER_TABLE, type LedgerEntry } from '../../domain/ledger.js';
 import type { Ledger, LedgerFilter } from '../../ports/ledger.js';
-import { ledgerRow } from '../shared/ledger-row.js';
+import { ledgerRow, ledgerStatements, type LedgerDialect } from '../shared/ledger-row.js';
+
+/** BigQuery's ledger columns: typed parameters, instants as ISO text with milliseconds. */
+const BIGQUERY_LEDGER: LedgerDialect = {
+  dialect: 'bigquery',
+  types: { string: 'STRING', integer: 'INT64', instant: 'TIMESTAMP' },
+  ident,
+  value: (name) => `@${name}`,
+  isoText: (column) => `FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', ${column})`,
+};
 import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepStats, type Warehouse } from '../../ports/warehouse.js';
 import { fileSchema } from '../shared/file-schema.js';
 import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
@@ -216,29 +225,15 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
 
   /** The ledger statements (`sql/bigquery/05_ledger.sql`), by name. */
   ledgerStatements(): Map<string, string> {
-    const type = { string: 'STRING', integer: 'INT64', instant: 'TIMESTAMP' } as const;
-    const slots = {
-      ledger_table: this.table(LEDGER_TABLE),
-      ledger_definitions: LEDGER_COLUMNS.map((c) => `  ${ident(c.name)} ${type[c.kind as keyof typeof type]}`).join(',\n'),
-      ledger_names: LEDGER_COLUMNS.map((c) => ident(c.name)).join(', '),
-      ledger_values: LEDGER_COLUMNS.map((c) => `@${c.name}`).join(', '),
-      ledger_read: LEDGER_COLUMNS.map((c) => (c.kind === 'instant' ? `FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', ${ident(c.name)}) AS ${ident(c.name)}` : ident(c.name))).join(', '),
-    };
-    const out = new Map<string, string>();
-    for (const sql of splitStatements(renderTemplate(loadTemplate('bigquery', '05_ledger'), slots))) {
-      const name = /^-- name: (\w+)$/m.exec(sql)?.[1];
-      if (name) out.set(name, sql);
-    }
-    return out;
+    return ledgerStatements(BIGQUERY_LEDGER, this.table(LEDGER_TABLE));
   }
 
   async append(entry: LedgerEntry): Promise<void> {
     const st = this.ledgerStatements();
-    const type = { string: 'STRING', integer: 'INT64', instant: 'TIMESTAMP' } as const;
     const params = Object.fromEntries(
       LEDGER_COLUMNS.map((c) => {
         const v = entry[c.name];
-        return [c.name, { type: type[c.kind as keyof typeof type], value: v === null || v === undefined ? null : String(v) } satisfies Param];
+        return [c.name, { type: BIGQUERY_LEDGER.types[c.kind as keyof typeof BIGQUERY_LEDGER.types] as Param['type'], value: v === null || v === undefined ? null : String(v) } satisfies Param];
       }),
     );
     const labels = { app: 'nyc-taxi-elt', step: 'ledger', taxi: entry.taxi, month: entry.month };

@@ -16,7 +16,16 @@ import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepSt
 import { fileSchema } from '../shared/file-schema.js';
 import { LEDGER_COLUMNS, LEDGER_TABLE, type LedgerEntry } from '../../domain/ledger.js';
 import type { Ledger, LedgerFilter } from '../../ports/ledger.js';
-import { ledgerRow } from '../shared/ledger-row.js';
+import { ledgerRow, ledgerStatements, type LedgerDialect } from '../shared/ledger-row.js';
+
+/** DuckDB's ledger columns: parameters cast to the column type, instants as ISO text with milliseconds. */
+const DUCKDB_LEDGER: LedgerDialect = {
+  dialect: 'duckdb',
+  types: { string: 'VARCHAR', integer: 'BIGINT', instant: 'TIMESTAMP' },
+  ident,
+  value: (name, type) => `CAST($${name} AS ${type})`,
+  isoText: (column) => `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ')`,
+};
 import { removeDeadTemps, tempName } from '../shared/leftovers.js';
 import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
 import { datasetSlots, ident, literal } from './dialect.js';
@@ -354,20 +363,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
 
   /** The ledger statements (`sql/duckdb/05_ledger.sql`), by name. */
   private ledgerStatements(): Map<string, string> {
-    const type = { string: 'VARCHAR', integer: 'BIGINT', instant: 'TIMESTAMP' } as const;
-    const slots = {
-      ledger_table: ident(LEDGER_TABLE),
-      ledger_definitions: LEDGER_COLUMNS.map((c) => `  ${ident(c.name)} ${type[c.kind as keyof typeof type]}`).join(',\n'),
-      ledger_names: LEDGER_COLUMNS.map((c) => ident(c.name)).join(', '),
-      ledger_values: LEDGER_COLUMNS.map((c) => `CAST($${c.name} AS ${type[c.kind as keyof typeof type]})`).join(', '),
-      ledger_read: LEDGER_COLUMNS.map((c) => (c.kind === 'instant' ? `strftime(${ident(c.name)}, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${ident(c.name)}` : ident(c.name))).join(', '),
-    };
-    const out = new Map<string, string>();
-    for (const sql of splitStatements(renderTemplate(loadTemplate('duckdb', '05_ledger'), slots))) {
-      const name = /^-- name: (\w+)$/m.exec(sql)?.[1];
-      if (name) out.set(name, sql);
-    }
-    return out;
+    return ledgerStatements(DUCKDB_LEDGER, ident(LEDGER_TABLE));
   }
 
   async append(entry: LedgerEntry): Promise<void> {
