@@ -4,6 +4,7 @@
 import { PipelineError } from './errors.js';
 import { QUARANTINE_REASONS, emptyQuarantineCounts, totalQuarantined, type QuarantineCounts, type QuarantineReason } from './quarantine.js';
 import type { Taxi } from './datasets.js';
+import type { LedgerEntry } from './ledger.js';
 import type { Month } from './months.js';
 
 /** What stage counted in the staging table. */
@@ -71,4 +72,25 @@ export function stageCountsFromRows(rows: readonly { reason: unknown; n: unknown
     else throw new Error(`staging table holds an unknown reason ${reason}`);
   }
   return counts;
+}
+
+/**
+ * The run summary with its counts read from the run ledger's rows of the execution (its steps' own
+ * record); the workflow's answer keeps what the ledger does not hold (the status, the quarantine
+ * breakdown, the raw file, the error). Without ledger rows the answer stands as it is.
+ */
+export function summaryFromLedger(summary: RunSummary, steps: readonly LedgerEntry[]): RunSummary {
+  const last = (step: string) => [...steps].reverse().find((e) => e.step === step && e.status !== 'failed');
+  const extract = last('extract');
+  const merge = last('merge');
+  const out: RunSummary = { ...summary };
+  const rowsInFile = merge?.rows_in_file ?? last('stage')?.rows_in_file ?? extract?.rows_in_file;
+  if (rowsInFile !== null && rowsInFile !== undefined) out.rowsInFile = rowsInFile;
+  if (merge && merge.status === 'merged') {
+    out.rowsLoaded = merge.rows_loaded ?? out.rowsLoaded;
+    out.rowsQuarantined = merge.rows_quarantined ?? out.rowsQuarantined;
+    out.inserted = merge.inserted ?? out.inserted;
+    out.deleted = merge.deleted ?? out.deleted;
+  }
+  return out;
 }

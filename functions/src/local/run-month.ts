@@ -12,7 +12,8 @@ import { firstMonths, type Taxi } from '../domain/datasets.js';
 import { messageOf } from '../domain/errors.js';
 import type { Month } from '../domain/months.js';
 import { emptyQuarantineCounts } from '../domain/quarantine.js';
-import type { RunSummary } from '../domain/summary.js';
+import { summaryFromLedger, type RunSummary } from '../domain/summary.js';
+import type { Ledger } from '../ports/ledger.js';
 import type { ExtractDeps } from '../steps/extract/extract.js';
 import type { Log } from '../steps/http.js';
 import { stepDeps } from '../wiring.js';
@@ -39,6 +40,8 @@ export interface LocalRunOptions {
   log?: Log;
   /** Workflow `sys.log` entries; by default appended to the same file. */
   workflowLog?: RunOptions['log'];
+  /** The id of the top-level execution (child executions get their own); default `local-<uuid>`. */
+  executionId?: string;
   /** Clock for `sys.now` (tests fix it to check the scheduled month). */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -64,6 +67,8 @@ export function repoWorkflowsDir(): string {
 /** The step functions served for one session, with the adapters they use. */
 export interface LocalStack {
   urls: FunctionUrls;
+  /** The run ledger the functions append to. */
+  ledger: Ledger;
   close(): Promise<void>;
 }
 
@@ -74,6 +79,7 @@ export async function startLocalStack(config: Config, options: LocalRunOptions =
   const served = await serveFunctions(deps, options.log ?? fileLog(join(config.dataDir, 'functions.log')));
   return {
     urls: served.urls,
+    ledger: adapters.ledger,
     close: async () => {
       await served.close();
       await adapters.warehouse.close();
@@ -108,12 +114,15 @@ export async function runWorkflowOnStack(
     FIRST_MONTHS: JSON.stringify(firstMonths()),
     INGEST_WORKFLOW: 'ingest_month',
   };
+  let top = options.executionId;
   const run = (path: string, runArgs: unknown): Promise<unknown> => {
     const a = (runArgs ?? {}) as { taxi?: string; month?: string };
     // Every execution, child executions included, gets its own ID, as on Cloud Workflows.
+    const id = top ?? `local-${randomUUID()}`;
+    top = undefined;
     return runWorkflowFile(path, {
       args: runArgs,
-      env: { ...baseEnv, GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: `local-${randomUUID()}` },
+      env: { ...baseEnv, GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: id },
       log: workflowLog,
       connectors: { [RUN_EXECUTION_CONNECTOR]: runChild },
       onStep: (name) => {
@@ -166,11 +175,18 @@ export function failedSummary(taxi: Taxi, month: Month | null, error: string, du
  */
 export async function runMonth(config: Config, taxi: Taxi, month: Month, options: LocalRunOptions = {}): Promise<RunSummary> {
   const started = Date.now();
+  const executionId = options.executionId ?? `local-${randomUUID()}`;
   const stack = await startLocalStack(config, options);
   try {
-    return (await runWorkflowOnStack(config, stack, 'ingest_month.yaml', { taxi, month }, options)) as RunSummary;
-  } catch (err) {
-    return failedSummary(taxi, month, executionError(err), Date.now() - started);
+    let summary: RunSummary;
+    try {
+      summary = (await runWorkflowOnStack(config, stack, 'ingest_month.yaml', { taxi, month }, { ...options, executionId })) as RunSummary;
+    } catch (err) {
+      summary = failedSummary(taxi, month, executionError(err), Date.now() - started);
+    }
+    // The counts are the ledger's: what the steps recorded of this execution.
+    const steps = (await stack.ledger.read({ taxi, from: month, to: month }).catch(() => [])).filter((e) => e.execution_id === executionId);
+    return summaryFromLedger(summary, steps);
   } finally {
     await stack.close();
   }
