@@ -32,6 +32,7 @@ const CASES: [string, string, string, RegExp][] = [
   ['bad month', 'stage', '{"taxi":"green","month":"2020-13"}', /^bad request: month: month must be YYYY-MM with a month 01-12, got "2020-13"$/],
   ['a yellow month of the coordinate era', 'extract', '{"taxi":"yellow","month":"2010-02"}', /^yellow 2010-02 is not loadable: yellow files before 2011 have coordinates instead of zone ids .*; this pipeline loads yellow from 2011-01$/],
   ['an fhvhv month before the dataset', 'stage', '{"taxi":"fhvhv","month":"2019-01"}', /^fhvhv 2019-01 is not loadable: the TLC publishes high-volume for-hire trips from 2019-02$/],
+  ['a since that is not epoch milliseconds', 'stage', '{"taxi":"green","month":"2020-10","since":"yesterday"}', /^bad request: since: since must be epoch milliseconds$/],
   ['bad taxi', 'merge', '{"taxi":"purple","month":"2020-10"}', /^bad request: taxi: taxi must be "yellow", "green", "fhv" or "fhvhv"$/],
   ['unknown field', 'extract', '{"taxi":"green","month":"2020-10","force":true}', /^bad request: unknown field\(s\) force$/],
   ['a list', 'extract', '[1,2]', /^bad request: /],

@@ -18,6 +18,8 @@ export const MonthRequestSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: () => 'run must be 1-64 letters, digits, "_" or "-"' })
     .optional(),
+  /** When the calling execution started (epoch ms): a load by an overlapping duplicate after it makes the month already_loaded. */
+  since: z.number({ error: () => 'since must be epoch milliseconds' }).int({ error: () => 'since must be epoch milliseconds' }).positive({ error: () => 'since must be epoch milliseconds' }).optional(),
   /** Which workflow the execution runs, for the run ledger. */
   workflow: z.enum(LEDGER_WORKFLOWS, { error: () => `workflow must be ${LEDGER_WORKFLOWS.map((w) => `"${w}"`).join(', ')}` }).optional(),
 });

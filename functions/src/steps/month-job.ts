@@ -84,7 +84,10 @@ async function ownMonth(deps: WarehouseStepDeps, taxi: Taxi, month: Month, holde
 
 /**
  * Run `work` owning (taxi, month) as execution `run` (an ad-hoc holder when there is none), with the
- * lease renewed every third of its TTL. `work` gets the lease to fence its commit with.
+ * lease renewed every third of its TTL. `work` gets the lease to fence its commit with. `since` is when
+ * the execution started (epoch ms): a load of exactly the lake's file that ended after it — by a
+ * duplicate execution that overlapped this one — makes this one `already_loaded`, whether or not it had
+ * to wait for the lease.
  */
 export async function withMonthLease<T>(
   deps: WarehouseStepDeps,
@@ -92,9 +95,12 @@ export async function withMonthLease<T>(
   month: Month,
   run: string | undefined,
   work: (job: MonthJob, lease: HeldLease) => Promise<T>,
+  since?: number,
 ): Promise<T | AlreadyLoaded> {
   requireLoadable(taxi, month);
-  const { lease, waitedSince } = await ownMonth(deps, taxi, month, run ?? `adhoc-${randomUUID()}`);
+  const owned = await ownMonth(deps, taxi, month, run ?? `adhoc-${randomUUID()}`);
+  const lease = owned.lease;
+  const waitedSince = since !== undefined ? Math.min(since, owned.waitedSince ?? since) : owned.waitedSince;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   try {
     // Read after owning the month: the execution we waited for may have landed a newer file.

@@ -7,5 +7,5 @@ import type { WarehouseStepDeps } from '../month-job.js';
 import { merge } from './merge.js';
 
 export function mergeHandler(deps: WarehouseStepDeps, ledger?: Ledger, log?: Log): HttpFunction {
-  return jsonHandler('merge', MonthRequestSchema, (req) => recorded(ledger, 'merge', req, () => merge(deps, req.taxi, req.month, req.run), log), log);
+  return jsonHandler('merge', MonthRequestSchema, (req) => recorded(ledger, 'merge', req, () => merge(deps, req.taxi, req.month, req.run, req.since), log), log);
 }

@@ -24,7 +24,7 @@ export interface MergeResult {
 }
 
 /** Reconcile, then replace the month with the staged rows, owning the month as execution `run`. */
-export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string): Promise<MergeResult | AlreadyLoaded> {
+export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string, since?: number): Promise<MergeResult | AlreadyLoaded> {
   return withMonthLease(deps, taxi, month, run, async (job, lease) => {
     // A newer file landed after this execution staged (another execution extracted a republished month
     // meanwhile): stage that file now, under the same lease, so what is merged is the file in the lake.
@@ -60,5 +60,5 @@ export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, r
       deleted: merged.deleted,
       ...(merged.bytesProcessed !== undefined ? { bytesProcessed: merged.bytesProcessed } : {}),
     };
-  });
+  }, since);
 }

@@ -7,5 +7,5 @@ import type { WarehouseStepDeps } from '../month-job.js';
 import { stage } from './stage.js';
 
 export function stageHandler(deps: WarehouseStepDeps, ledger?: Ledger, log?: Log): HttpFunction {
-  return jsonHandler('stage', MonthRequestSchema, (req) => recorded(ledger, 'stage', req, () => stage(deps, req.taxi, req.month, req.run), log), log);
+  return jsonHandler('stage', MonthRequestSchema, (req) => recorded(ledger, 'stage', req, () => stage(deps, req.taxi, req.month, req.run, req.since), log), log);
 }

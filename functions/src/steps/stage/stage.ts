@@ -21,7 +21,7 @@ export interface StageResult {
 }
 
 /** Rebuild the month's staging table from its raw object, owning the month as execution `run`. */
-export async function stage(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string): Promise<StageResult | AlreadyLoaded> {
+export async function stage(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string, since?: number): Promise<StageResult | AlreadyLoaded> {
   return withMonthLease(deps, taxi, month, run, async (job, lease) => {
     const counts = await deps.warehouse.stage(job, lease.fence);
     return {
@@ -35,5 +35,5 @@ export async function stage(deps: WarehouseStepDeps, taxi: Taxi, month: Month, r
       quarantined: counts.quarantined,
       ...(counts.bytesProcessed !== undefined ? { bytesProcessed: counts.bytesProcessed } : {}),
     };
-  });
+  }, since);
 }
