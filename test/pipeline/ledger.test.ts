@@ -40,6 +40,8 @@ describe('pipeline_runs', () => {
     expect(rows[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[1]).toMatchObject({ status: 'staged', rows_in_file: '95120', rows_loaded: '95111', rows_quarantined: '9' });
     expect(rows[2]).toMatchObject({ status: 'merged', rows_loaded: '95111', rows_quarantined: '9', inserted: '95111', deleted: '0' });
+    const [reasons] = await query(tmp.dir, `SELECT quarantined FROM pipeline_runs WHERE month = '2020-10' AND step = 'merge' LIMIT 1`);
+    expect(JSON.parse(String(reasons!.quarantined))).toEqual({ malformed: 0, invalid_value: 0, outside_month: 9, duplicate: 0 });
   });
 
   it('records a failed step with its one-line error', async () => {

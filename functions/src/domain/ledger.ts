@@ -25,6 +25,8 @@ export interface LedgerEntry {
   rows_in_file: number | null;
   rows_loaded: number | null;
   rows_quarantined: number | null;
+  /** Quarantined rows by reason, as JSON (`{"malformed":0,...}`), when the step knows them. */
+  quarantined: string | null;
   inserted: number | null;
   deleted: number | null;
   bytes: number | null;
@@ -47,6 +49,7 @@ export const LEDGER_COLUMNS: readonly { name: keyof LedgerEntry; kind: ColumnKin
   { name: 'rows_in_file', kind: 'integer' },
   { name: 'rows_loaded', kind: 'integer' },
   { name: 'rows_quarantined', kind: 'integer' },
+  { name: 'quarantined', kind: 'string' },
   { name: 'inserted', kind: 'integer' },
   { name: 'deleted', kind: 'integer' },
   { name: 'bytes', kind: 'integer' },
@@ -63,7 +66,7 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 /** What a step's answer says, as ledger fields (any of extract's, stage's or merge's answers). */
-export function outcomeFields(result: unknown): Pick<LedgerEntry, 'status' | 'rows_in_file' | 'rows_loaded' | 'rows_quarantined' | 'inserted' | 'deleted' | 'bytes' | 'source_url' | 'etag' | 'sha256'> {
+export function outcomeFields(result: unknown): Pick<LedgerEntry, 'status' | 'rows_in_file' | 'rows_loaded' | 'rows_quarantined' | 'quarantined' | 'inserted' | 'deleted' | 'bytes' | 'source_url' | 'etag' | 'sha256'> {
   const r = (result ?? {}) as Record<string, unknown>;
   const object = (r.object ?? {}) as Record<string, unknown>;
   return {
@@ -71,6 +74,7 @@ export function outcomeFields(result: unknown): Pick<LedgerEntry, 'status' | 'ro
     rows_in_file: num(r.rowsInFile) ?? num(object.dataLines),
     rows_loaded: num(r.rowsLoaded) ?? num(r.staged),
     rows_quarantined: num(r.rowsQuarantined),
+    quarantined: r.quarantined && typeof r.quarantined === 'object' ? JSON.stringify(r.quarantined) : null,
     inserted: num(r.inserted),
     deleted: num(r.deleted),
     bytes: num(object.bytes) ?? num(r.bytesProcessed),

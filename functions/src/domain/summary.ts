@@ -76,8 +76,8 @@ export function stageCountsFromRows(rows: readonly { reason: unknown; n: unknown
 
 /**
  * The run summary with its counts read from the run ledger's rows of the execution (its steps' own
- * record); the workflow's answer keeps what the ledger does not hold (the status, the quarantine
- * breakdown, the raw file, the error). Without ledger rows the answer stands as it is.
+ * record, the quarantine breakdown included); the workflow's answer keeps what the ledger does not hold
+ * (the status, the raw file, the error). Without ledger rows the answer stands as it is.
  */
 export function summaryFromLedger(summary: RunSummary, steps: readonly LedgerEntry[]): RunSummary {
   const last = (step: string) => [...steps].reverse().find((e) => e.step === step && e.status !== 'failed');
@@ -91,6 +91,7 @@ export function summaryFromLedger(summary: RunSummary, steps: readonly LedgerEnt
     out.rowsQuarantined = merge.rows_quarantined ?? out.rowsQuarantined;
     out.inserted = merge.inserted ?? out.inserted;
     out.deleted = merge.deleted ?? out.deleted;
+    if (merge.quarantined) out.quarantined = { ...emptyQuarantineCounts(), ...(JSON.parse(merge.quarantined) as Partial<QuarantineCounts>) };
   }
   return out;
 }

@@ -13,6 +13,7 @@ const NO_OUTCOME = {
   rows_in_file: null,
   rows_loaded: null,
   rows_quarantined: null,
+  quarantined: null,
   inserted: null,
   deleted: null,
   bytes: null,

@@ -118,7 +118,7 @@ describe('offline construction', () => {
     await warehouse.append({
       execution_id: 'exec-1', workflow: 'schedule', taxi: 'green', month: '2020-10', step: 'merge',
       started_at: '2026-12-04T10:00:00.000Z', ended_at: '2026-12-04T10:00:05.000Z', status: 'merged',
-      rows_in_file: 100, rows_loaded: 90, rows_quarantined: 10, inserted: 90, deleted: 0, bytes: null,
+      rows_in_file: 100, rows_loaded: 90, rows_quarantined: 10, quarantined: '{"duplicate":10}', inserted: 90, deleted: 0, bytes: null,
       source_url: null, etag: null, sha256: null, error: null,
     });
     const posted = inserts().map((r) => r.json as { configuration: FakeJob['configuration'] });
