@@ -34,6 +34,8 @@ export interface FakeJob {
   error?: { reason: string; message: string };
   statistics: Record<string, unknown>;
   rows?: { reason: string; n: number }[];
+  /** Any other result: its schema and rows, values as the API sends them (strings or null). */
+  result?: { fields: { name: string; type: string }[]; rows: (string | null)[][] };
 }
 
 export interface RecordedRequest {
@@ -123,6 +125,16 @@ export class FakeBigQuery {
     if (req.method === 'GET' && (m = /^\/bigquery\/v2\/projects\/[^/]+\/queries\/([^/]+)$/.exec(url.pathname))) {
       const job = this.jobs.get(decodeURIComponent(m[1]!));
       if (!job) return answer(404, { error: { code: 404, message: 'Not found: Job' } });
+      if (job.result) {
+        return answer(200, {
+          kind: 'bigquery#getQueryResultsResponse',
+          jobReference: { projectId: 'test-project', jobId: job.id, location: job.location ?? 'EU' },
+          jobComplete: true,
+          totalRows: String(job.result.rows.length),
+          schema: { fields: job.result.fields },
+          rows: job.result.rows.map((r) => ({ f: r.map((v) => ({ v })) })),
+        });
+      }
       const rows = job.rows ?? [];
       return answer(200, {
         kind: 'bigquery#getQueryResultsResponse',

@@ -132,6 +132,31 @@ describe('offline construction', () => {
     expect(p.error).toEqual({ name: 'error', parameterType: { type: 'STRING' }, parameterValue: {} });
   });
 
+  it('reads the ledger back with the filter as parameters, into entries a status grid folds', async () => {
+    const { LEDGER_COLUMNS } = await import('../../../functions/src/domain/ledger.js');
+    const { monthState } = await import('../../../functions/src/domain/ledger.js');
+    const value: Record<string, string | null> = {
+      execution_id: 'exec-9', workflow: 'schedule', taxi: 'green', month: '2020-10', step: 'merge',
+      started_at: '2026-12-04T10:00:00.000Z', ended_at: '2026-12-04T10:00:05.000Z', status: 'merged',
+      rows_in_file: '100', rows_loaded: '90', rows_quarantined: '10', quarantined: '{"duplicate":10}', inserted: '90', deleted: '0',
+      bytes: null, source_url: null, etag: null, sha256: null, error: null,
+    };
+    bq.onInsert = (job: FakeJob) => {
+      if (/^SELECT/m.test(job.configuration.query.query.replace(/^--.*$/gm, '').trim())) {
+        job.result = {
+          fields: LEDGER_COLUMNS.map((c) => ({ name: c.name, type: c.kind === 'integer' ? 'INTEGER' : 'STRING' })),
+          rows: [LEDGER_COLUMNS.map((c) => value[c.name] ?? null)],
+        };
+      }
+    };
+    const entries = await warehouse.read({ taxi: 'green', to: '2020-12' });
+    expect(entries).toEqual([{ ...value, rows_in_file: 100, rows_loaded: 90, rows_quarantined: 10, inserted: 90, deleted: 0 }]);
+    const read = inserts().map((r) => r.json as { configuration: FakeJob['configuration'] }).at(-1)!.configuration.query;
+    expect(read.query).toMatch(/FROM `test-project\.nyc_taxi\.pipeline_runs`/);
+    expect(Object.fromEntries(read.queryParameters!.map((q) => [q.name, q.parameterValue]))).toEqual({ taxi: { value: 'green' }, from_month: {}, to_month: { value: '2020-12' } });
+    expect(monthState('green', '2020-10', entries, false)).toMatchObject({ state: 'loaded', rowsLoaded: 90, rowsQuarantined: 10 });
+  });
+
   it('plans without credentials or network', () => {
     const w = new BigQueryWarehouse({ project: 'test-project', dataset: 'nyc_taxi', location: 'EU', client: () => { throw new Error('no client for plan'); } });
     expect(w.plan(JOB).length).toBe(9);
