@@ -1,5 +1,5 @@
 -- Step "tables": the main and quarantine tables, created on first use (twin of sql/duckdb/00_tables.sql).
--- Main: the source header's columns, typed, plus unique_row_id (hex md5 of the row's text) and filename.
+-- Main: the dataset's canonical columns, typed, plus unique_row_id (hex md5 of the row's canonical typed values) and filename.
 -- Partitioned by pickup day, so a month replacement touches only that month's partitions; clustered on
 -- the zone pair, the filter and grouping of most trip queries. A table holds at most 10,000 partitions
 -- (yellow from 2011 is about 5,800 days) and one job may modify at most 4,000 (a month is 28-31).

@@ -3,7 +3,7 @@
 -- `<data dir>/tables/<main table>/`, holding the month's staged rows with their fate; the main and
 -- quarantine tables are views over those files (see 03_merge and 04_quarantine), so replacing a month
 -- is one atomic file rename for both. Until a month lands they are empty, with the same columns.
--- Main: the source header's columns, typed, plus unique_row_id (hex md5 of the row's text) and filename.
+-- Main: the dataset's canonical columns, typed, plus unique_row_id (hex md5 of the row's canonical typed values) and filename.
 CREATE VIEW IF NOT EXISTS {{main_table}} AS
 SELECT
 {{empty_columns}},
