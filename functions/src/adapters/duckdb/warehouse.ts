@@ -17,6 +17,9 @@ import { fileSchema } from '../shared/file-schema.js';
 import { LEDGER_COLUMNS, LEDGER_TABLE, type LedgerEntry } from '../../domain/ledger.js';
 import type { Ledger, LedgerFilter } from '../../ports/ledger.js';
 import { ledgerRow, ledgerStatements, type LedgerDialect } from '../shared/ledger-row.js';
+import { removeDeadTemps, tempName } from '../shared/leftovers.js';
+import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, marker, renderTemplate, splitStatements } from '../shared/sql-template.js';
+import { datasetSlots, ident, literal } from './dialect.js';
 
 /** DuckDB's ledger columns: parameters cast to the column type, instants as ISO text with milliseconds. */
 const DUCKDB_LEDGER: LedgerDialect = {
@@ -26,9 +29,6 @@ const DUCKDB_LEDGER: LedgerDialect = {
   value: (name, type) => `CAST($${name} AS ${type})`,
   isoText: (column) => `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ')`,
 };
-import { removeDeadTemps, tempName } from '../shared/leftovers.js';
-import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
-import { datasetSlots, ident, literal } from './dialect.js';
 
 type Param = string;
 interface Statement extends PlannedStatement {
@@ -55,15 +55,19 @@ function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
 
 /**
  * One open DuckDB instance per database file and process, shared by the steps running at once and
- * closed when the last of them ends: DuckDB locks the file for one process, so a run holding it open
- * between its steps would make another CLI process (another month, or the same one waiting for its
- * lease) wait for the whole run.
+ * closed shortly after the last of them ends: DuckDB locks the file for one process, so a run holding it
+ * open between its steps would make another CLI process (another month, or the same one waiting for its
+ * lease) wait for the whole run. The short linger lets the several calls of one step (merge reads the
+ * staging's source and counts, replaces the month, then the ledger appends) share one opening instead
+ * of paying ~20 ms to open and close each time.
  */
 interface SharedInstance {
   instance: Promise<DuckDBInstance>;
   users: number;
+  closing?: ReturnType<typeof setTimeout>;
 }
 const instances = new Map<string, SharedInstance>();
+const LINGER_MS = 100;
 
 const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const isLockError = (err: unknown) => /Could not set lock on file|Conflicting lock is held/i.test(String((err as Error)?.message ?? err));
@@ -96,7 +100,7 @@ interface MonthFiles {
 function byName(statements: Statement[]): Map<string, Statement> {
   const out = new Map<string, Statement>();
   for (const s of statements) {
-    const name = /^-- name: (\w+)$/m.exec(s.sql)?.[1];
+    const name = marker(s.sql, 'name');
     if (name) out.set(name, s);
   }
   return out;
@@ -196,6 +200,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
       const mine = shared;
       mine.instance.catch(() => instances.get(this.path) === mine && instances.delete(this.path));
     }
+    clearTimeout(shared.closing);
     shared.users++;
     try {
       const con = await (await shared.instance).connect();
@@ -207,9 +212,10 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     } finally {
       shared.users--;
       // An in-memory database lives as long as its instance: only close() ends it.
-      if (shared.users === 0 && this.path !== ':memory:' && instances.get(this.path) === shared) {
-        instances.delete(this.path);
-        (await shared.instance.catch(() => null))?.closeSync();
+      if (shared.users === 0 && this.path !== ':memory:') {
+        const idle = shared;
+        idle.closing = setTimeout(() => void this.closeIdle(idle), LINGER_MS);
+        idle.closing.unref?.();
       }
     }
   }
@@ -335,25 +341,23 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
       const files = this.files(job);
       this.requireStaged(job, files);
       removeDeadTemps(dirname(files.partition), `.${basename(files.partition)}.`);
-      {
-        const merge = byName(this.statements(job, ['merge'], files));
-        const staged = await this.count(con, job);
-        let inserted = staged.staged;
-        let deleted = 0;
-        if (existsSync(files.partition)) {
-          const changes = merge.get('changes')!;
-          const row = (await con.runAndReadAll(changes.sql, changes.params)).getRowObjectsJS()[0]!;
-          inserted = Number(row.inserted);
-          deleted = Number(row.deleted);
-        }
-        // The commit: the month's loaded and quarantined rows are replaced together, atomically, and only
-        // while this execution still owns the month (the rename happens under the lease's fence).
-        await fence(async () => publish(files.staged, files.partition));
-        const view = merge.get('view')!;
-        await con.run(view.sql, view.params);
-        for (const s of this.statements(job, ['quarantine'], files)) await con.run(s.sql, s.params);
-        return { inserted, deleted };
+      const merge = byName(this.statements(job, ['merge'], files));
+      const staged = await this.count(con, job);
+      let inserted = staged.staged;
+      let deleted = 0;
+      if (existsSync(files.partition)) {
+        const changes = merge.get('changes')!;
+        const row = (await con.runAndReadAll(changes.sql, changes.params)).getRowObjectsJS()[0]!;
+        inserted = Number(row.inserted);
+        deleted = Number(row.deleted);
       }
+      // The commit: the month's loaded and quarantined rows are replaced together, atomically, and only
+      // while this execution still owns the month (the rename happens under the lease's fence).
+      await fence(async () => publish(files.staged, files.partition));
+      const view = merge.get('view')!;
+      await con.run(view.sql, view.params);
+      for (const s of this.statements(job, ['quarantine'], files)) await con.run(s.sql, s.params);
+      return { inserted, deleted };
     }));
   }
 
@@ -392,11 +396,17 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     });
   }
 
-  /** Close the instance if no step is using it (an in-memory database ends here). */
-  async close(): Promise<void> {
-    const shared = instances.get(this.path);
-    if (!shared || shared.users > 0) return;
+  /** Close `shared` if it is still this file's instance and nobody uses it. */
+  private async closeIdle(shared: SharedInstance): Promise<void> {
+    if (shared.users > 0 || instances.get(this.path) !== shared) return;
+    clearTimeout(shared.closing);
     instances.delete(this.path);
     (await shared.instance.catch(() => null))?.closeSync();
+  }
+
+  /** Close the instance now if no step is using it (an in-memory database ends here). */
+  async close(): Promise<void> {
+    const shared = instances.get(this.path);
+    if (shared) await this.closeIdle(shared);
   }
 }

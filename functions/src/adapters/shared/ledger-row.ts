@@ -3,7 +3,7 @@
  * integers as text or bigint), absent values as null.
  */
 import { LEDGER_COLUMNS, type LedgerEntry } from '../../domain/ledger.js';
-import { loadTemplate, renderTemplate, splitStatements } from './sql-template.js';
+import { loadTemplate, marker, renderTemplate, splitStatements } from './sql-template.js';
 
 /** How a dialect writes the ledger's columns: its type per kind, a bound value, an instant read as ISO text. */
 export interface LedgerDialect {
@@ -26,7 +26,7 @@ export function ledgerStatements(d: LedgerDialect, table: string): Map<string, s
   };
   const out = new Map<string, string>();
   for (const sql of splitStatements(renderTemplate(loadTemplate(d.dialect, '05_ledger'), slots))) {
-    const name = /^-- name: (\w+)$/m.exec(sql)?.[1];
+    const name = marker(sql, 'name');
     if (name) out.set(name, sql);
   }
   return out;

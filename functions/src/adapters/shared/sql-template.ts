@@ -86,13 +86,18 @@ export function splitStatements(sql: string): string[] {
     .filter((s) => s.replace(/--.*$/gm, '').trim().length > 0);
 }
 
+/** The value of a statement's marker line `-- <key>: <value>` (`name`, `format`), if it has one. */
+export function marker(sql: string, key: 'name' | 'format'): string | undefined {
+  return new RegExp(`^-- ${key}: (\\w+)$`, 'm').exec(sql)?.[1];
+}
+
 /**
  * The statements meant for a file format: a statement marked `-- format: <name>` runs only for files of
  * that format; unmarked statements run for every format.
  */
 export function forFormat(statements: string[], format: string): string[] {
   return statements.filter((sql) => {
-    const marked = /^-- format: (\w+)$/m.exec(sql)?.[1];
+    const marked = marker(sql, 'format');
     return marked === undefined || marked === format;
   });
 }
