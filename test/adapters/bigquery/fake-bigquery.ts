@@ -49,6 +49,8 @@ export interface RecordedRequest {
 export class FakeBigQuery {
   readonly requests: RecordedRequest[] = [];
   readonly jobs = new Map<string, FakeJob>();
+  /** Table resources by `dataset.table`, as tables.get answers them. */
+  readonly tables = new Map<string, Record<string, unknown>>();
   endpoint = '';
   private server!: Server;
   /** Decides what a new job reports; by default every job is DONE at once with no DML. */
@@ -144,6 +146,12 @@ export class FakeBigQuery {
         schema: { fields: [{ name: 'reason', type: 'STRING' }, { name: 'n', type: 'INTEGER' }] },
         rows: rows.map((r) => ({ f: [{ v: r.reason }, { v: String(r.n) }] })),
       });
+    }
+    if (req.method === 'GET' && (m = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/.exec(url.pathname))) {
+      const key = `${decodeURIComponent(m[2]!)}.${decodeURIComponent(m[3]!)}`;
+      const table = this.tables.get(key);
+      if (!table) return answer(404, { error: { code: 404, message: `Not found: Table ${m[1]}:${key}` } });
+      return answer(200, { kind: 'bigquery#table', tableReference: { projectId: m[1], datasetId: decodeURIComponent(m[2]!), tableId: decodeURIComponent(m[3]!) }, ...table });
     }
     return answer(501, { error: { code: 501, message: `fake BigQuery does not do ${req.method} ${url.pathname}` } });
   }

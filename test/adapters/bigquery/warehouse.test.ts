@@ -62,6 +62,13 @@ describe('BigQueryWarehouse jobs', () => {
     expect(counts.jobIds).toEqual(ids.slice(0, 5));
   });
 
+  it('tells which raw file the staging was built from by the table\'s description, without a query job', async () => {
+    expect(await warehouse.stagedSource(JOB)).toBeNull(); // no staging table yet: 404
+    bq.tables.set('nyc_taxi.green_tripdata_staging_2020_10', { description: `raw sha256 ${'ab'.repeat(32)}` });
+    expect(await warehouse.stagedSource(JOB)).toBe('ab'.repeat(32));
+    expect(inserts()).toEqual([]);
+  });
+
   it('replaces the month with one MERGE and reports dmlStats and bytes', async () => {
     const merged = await warehouse.replaceMonth(JOB);
     const posted = inserts().map((r) => r.json as { jobReference: { jobId: string }; configuration: FakeJob['configuration'] });

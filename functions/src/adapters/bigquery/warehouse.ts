@@ -28,6 +28,10 @@ import type { StoredObject } from '../../ports/object-store.js';
 import { LEDGER_COLUMNS, LEDGER_TABLE, type LedgerEntry } from '../../domain/ledger.js';
 import type { Ledger, LedgerFilter } from '../../ports/ledger.js';
 import { ledgerRow, ledgerStatements, type LedgerDialect } from '../shared/ledger-row.js';
+import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepStats, type Warehouse } from '../../ports/warehouse.js';
+import { fileSchema } from '../shared/file-schema.js';
+import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
+import { countSql, datasetSlots, ident, inlineParams, literal, queryParameter, tableRef, type Param } from './dialect.js';
 
 /** BigQuery's ledger columns: typed parameters, instants as ISO text with milliseconds. */
 const BIGQUERY_LEDGER: LedgerDialect = {
@@ -37,11 +41,6 @@ const BIGQUERY_LEDGER: LedgerDialect = {
   value: (name) => `@${name}`,
   isoText: (column) => `FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', ${column})`,
 };
-import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepStats, type Warehouse } from '../../ports/warehouse.js';
-import { fileSchema } from '../shared/file-schema.js';
-import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
-import { countSql, datasetSlots, ident, inlineParams, literal, queryParameter, tableRef, type Param } from './dialect.js';
-
 
 /** A statement with its parameters and the job ID it runs under. */
 export interface BigQueryStatement extends PlannedStatement {
@@ -184,14 +183,15 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
     return { ...counts, bytesProcessed, jobIds };
   }
 
+  /** The staging table's description names its raw file; read from the table's metadata, no query job. */
   async stagedSource(job: MonthJob): Promise<string | null> {
-    const staging = stagingTable(job.taxi, job.month);
-    const options = `\`${this.options.project}.${this.options.dataset}\`.INFORMATION_SCHEMA.TABLE_OPTIONS`;
-    const rows = await this.select(
-      `SELECT option_value FROM ${options} WHERE table_name = ${literal(staging)} AND option_name = 'description'`,
-      jobLabels(job.taxi, job.month, 'staged_source'),
-    );
-    return /raw sha256 ([0-9a-f]{64})/.exec(String(rows[0]?.option_value ?? ''))?.[1] ?? null;
+    try {
+      const [meta] = await this.bq().dataset(this.options.dataset).table(stagingTable(job.taxi, job.month)).getMetadata();
+      return /raw sha256 ([0-9a-f]{64})/.exec(String((meta as { description?: unknown }).description ?? ''))?.[1] ?? null;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return null;
+      throw wrap(err, `BigQuery table ${stagingTable(job.taxi, job.month)}`);
+    }
   }
 
   async stagedCounts(job: MonthJob): Promise<StageCounts> {
