@@ -7,9 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DuckDbWarehouse } from '../adapters/duckdb/warehouse.js';
 import { LocalFsLeaseStore } from '../adapters/local-fs/lease.js';
-import { TAXIS } from '../domain/datasets.js';
 import { BadRequestError } from '../domain/errors.js';
-import { monthRange } from '../domain/months.js';
 import { repoWorkflowsDir } from '../local/run-month.js';
 import { renderReport, type QuarantineRow } from '../report/render.js';
 import { topologyOf } from '../report/topology.js';
@@ -30,11 +28,9 @@ export function registerReport(program: Command): void {
       const warehouse = new DuckDbWarehouse(paths.warehouse);
       try {
         const entries = await warehouse.read({});
-        const months = [...new Set(entries.map((e) => e.month))].sort();
-        const taxis = TAXIS.filter((t) => entries.some((e) => e.taxi === t));
-        const status = months.length ? await statusOf(entries, new LocalFsLeaseStore(paths.lake), taxis, monthRange(months[0]!, months.at(-1)!)) : { taxis, months: [], cells: [] };
+        const status = await statusOf(entries, new LocalFsLeaseStore(paths.lake));
         const quarantine: QuarantineRow[] = [];
-        for (const taxi of taxis) {
+        for (const taxi of status.taxis) {
           // The quarantine views exist once a month of the dataset merged.
           const rows = await warehouse
             .query(`SELECT regexp_extract(filename, '(\\d{4}-\\d{2})') AS month, reason, count(*) AS n FROM "${taxi}_tripdata_quarantine" GROUP BY ALL ORDER BY ALL`)

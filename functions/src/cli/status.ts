@@ -31,8 +31,16 @@ export interface StatusReport {
   cells: StatusCell[];
 }
 
-/** Fold the ledger into the grid. */
-export async function statusOf(entries: readonly LedgerEntry[], leases: LeaseStore, taxis: readonly Taxi[], months: readonly Month[]): Promise<StatusReport> {
+/**
+ * Fold the ledger into the grid of the datasets and months asked, by default every dataset the ledger
+ * knows and its first to its last month.
+ */
+export async function statusOf(entries: readonly LedgerEntry[], leases: LeaseStore, asked: { taxi?: Taxi; from?: Month; to?: Month } = {}): Promise<StatusReport> {
+  const known = [...new Set(entries.map((e) => e.month))].sort();
+  const first = asked.from ?? known[0];
+  const last = asked.to ?? known.at(-1);
+  const taxis = asked.taxi ? [asked.taxi] : TAXIS.filter((t) => entries.some((e) => e.taxi === t));
+  const months = first && last && taxis.length ? monthRange(first, last) : [];
   const byMonth = new Map<string, LedgerEntry[]>();
   for (const e of entries) {
     const k = `${e.taxi} ${e.month}`;
@@ -46,7 +54,7 @@ export async function statusOf(entries: readonly LedgerEntry[], leases: LeaseSto
       cells.push(monthState(taxi, month, byMonth.get(`${taxi} ${month}`) ?? [], running));
     }
   }
-  return { taxis: [...taxis], months: [...months], cells };
+  return { taxis, months, cells };
 }
 
 const COLOR = { loaded: 32, failed: 31, stale: 33, running: 36, not_published: 90, never: 90 } as const;
@@ -142,11 +150,7 @@ export function registerStatus(program: Command): void {
       const s = await stores(opts, config);
       try {
         const entries = await s.ledger.read({ ...(taxi ? { taxi } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
-        const known = [...new Set(entries.map((e) => e.month))].sort();
-        const first = from ?? known[0];
-        const last = to ?? known.at(-1);
-        const taxis = taxi ? [taxi] : TAXIS.filter((t) => entries.some((e) => e.taxi === t));
-        const report = first && last && taxis.length ? await statusOf(entries, s.leases, taxis, monthRange(first, last)) : { taxis, months: [], cells: [] };
+        const report = await statusOf(entries, s.leases, { ...(taxi ? { taxi } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
         if (opts.checkSource) {
           const policy = { retries: 0, baseMs: 0, ...config.http };
           for (const c of report.cells) {
