@@ -26,3 +26,15 @@ CREATE TABLE IF NOT EXISTS {{quarantine_table}} (
   quarantined_at TIMESTAMP NOT NULL
 )
 CLUSTER BY filename, reason;
+
+-- Fences: per (taxi, month), the lease token and execution of the last committed merge. The merge's
+-- transaction claims the month's row with its own token and checks it before anything else
+-- (03_merge.sql), so an execution that lost its lease can never commit over a newer one's month.
+CREATE TABLE IF NOT EXISTS {{fence_table}} (
+  taxi STRING NOT NULL,
+  month STRING NOT NULL,
+  token INT64 NOT NULL,
+  holder STRING NOT NULL,
+  committed_at TIMESTAMP NOT NULL
+)
+CLUSTER BY taxi, month;

@@ -69,8 +69,9 @@ describe('plan --target bigquery', () => {
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as { step: string; sql: string }[];
     expect(plan.map((s) => s.step)).toContain('merge');
-    const merge = plan.find((s) => s.step === 'merge')!.sql;
-    expect(merge).toMatch(/MERGE INTO `my-project\.nyc_taxi\.green_tripdata`/);
+    const merge = plan.filter((s) => s.step === 'merge' || s.step === 'quarantine').map((s) => s.sql).join(';\n');
+    // one transaction, fenced first (the lease's token shown as a placeholder), committed last
+    expect(merge).toMatch(/^BEGIN TRANSACTION;$[\s\S]*^UPDATE `my-project\.nyc_taxi\.month_fences`[\s\S]*^MERGE INTO `my-project\.nyc_taxi\.green_tripdata` [\s\S]*^COMMIT TRANSACTION$/m);
     expect(merge).toMatch(/WHEN NOT MATCHED BY SOURCE AND t\.`lpep_pickup_datetime` >= DATETIME '2020-10-01 00:00:00' AND t\.`lpep_pickup_datetime` < DATETIME '2020-11-01 00:00:00' THEN DELETE/);
     expect(plan.map((s) => s.sql).join('\n')).not.toMatch(/@\w+|\{\{/);
   });

@@ -3,7 +3,7 @@
  * same quarantine reasons in the same precedence.
  */
 import { describe, expect, it } from 'vitest';
-import { loadTemplate, templateNames } from '../../functions/src/adapters/shared/sql-template.js';
+import { loadTemplate, marker, templateNames } from '../../functions/src/adapters/shared/sql-template.js';
 import { planBigQuery } from '../../functions/src/adapters/bigquery/warehouse.js';
 import { QUARANTINE_REASONS } from '../../functions/src/domain/quarantine.js';
 
@@ -29,11 +29,14 @@ describe('SQL twins', () => {
     expect(templateNames('bigquery')).toEqual(duck);
   });
 
-  it('write the same tables in each step', () => {
+  it('write the same tables in each step, BigQuery\'s fence table aside', () => {
+    // The fence table is BigQuery's: its merge is a transaction that must check the lease inside it;
+    // DuckDB's commit is one rename made under the local lease's mutex.
     for (const file of templateNames('duckdb')) {
       const name = file.replace(/\.sql$/, '');
       const [duck, bq] = DIALECTS.map((d) => writtenTables(loadTemplate(d, name)));
-      expect(bq, file).toEqual(duck);
+      expect(bq!.filter((t) => t !== 'fence_table'), file).toEqual(duck);
+      if (name === '00_tables' || name === '03_merge') expect(bq, file).toContain('fence_table');
       expect(duck!.length, file).toBeGreaterThan(0);
     }
   });
@@ -61,7 +64,7 @@ describe('SQL twins', () => {
 
 describe('BigQuery month replacement', () => {
   const plan = planBigQuery({ taxi: 'yellow', month: '2020-12', project: 'p-roject', dataset: 'ds' });
-  const merge = plan.filter((s) => s.step === 'merge');
+  const merge = plan.filter((s) => marker(s.sql, 'name') === 'merge');
 
   it('is one MERGE matching rows by id, with the month bounds in ON and in every WHEN that touches rows', () => {
     expect(merge).toHaveLength(1);

@@ -107,6 +107,9 @@ export class Analyzer {
           'RESOLVED_INSERT_STMT',
           'RESOLVED_DELETE_STMT',
           'RESOLVED_ALTER_TABLE_STMT',
+          'RESOLVED_UPDATE_STMT',
+          'RESOLVED_BEGIN_STMT',
+          'RESOLVED_COMMIT_STMT',
         ],
       };
       return new Analyzer(child, client, languageOptions);
@@ -134,20 +137,79 @@ export class Analyzer {
         errorMessageMode: 'ERROR_MESSAGE_ONE_LINE',
         parameterMode: 'PARAMETER_NAMED',
       },
-      simpleCatalog: {
-        name: 'bigquery',
-        // typeKind numbers are the TypeKind enum values; the generated typings want the enum type
-        // @ts-expect-error -- numeric enum values are what the wire format takes
-        table: [...this.tables].map(([name, columns]) => ({ name, column: columns.map((c) => ({ name: c.name, type: c.type })) })),
-        builtinFunctionOptions: { languageOptions: this.languageOptions as never },
-      },
+      // typeKind numbers are the TypeKind enum values; the generated typings want the enum type
+      simpleCatalog: this.catalog() as never,
     });
     return response?.resolvedStatement as unknown as Record<string, unknown>;
+  }
+
+  /** The catalog as the service takes it (no primary keys: the server crashes on them). */
+  private catalog() {
+    return {
+      name: 'bigquery',
+      table: [...this.tables].map(([name, columns]) => ({ name, column: columns.map((c) => ({ name: c.name, type: c.type })) })),
+      builtinFunctionOptions: { languageOptions: this.languageOptions as never },
+    };
+  }
+
+  /**
+   * Run one statement in ZetaSQL's reference implementation over `content` (rows of cells, by table name):
+   * a query returns its rows, a DML statement the rows it inserts (`op` 1), deletes (2) or updates (3, the
+   * new values). ERROR() and runtime failures throw with the engine's message.
+   */
+  async evaluate(sql: string, content: Record<string, Cell[][]>, params: Record<string, Cell>): Promise<{ rows: Cell[][]; ops: number[] }> {
+    const API = (zetasql.ZetaSQLClient as unknown as { API: Record<string, (...a: unknown[]) => unknown> }).API;
+    const isQuery = /^\s*(SELECT|WITH)\b/i.test(sql.replace(/^\s*--.*$/gm, ''));
+    const request = {
+      sql,
+      options: {
+        languageOptions: this.languageOptions as never,
+        errorMessageMode: 'ERROR_MESSAGE_ONE_LINE',
+        parameterMode: 'PARAMETER_NAMED',
+        queryParameters: Object.entries(params).map(([name, v]) => ({ name, type: typeOf(cellType(v)) })),
+      },
+      simpleCatalog: this.catalog(),
+      tableContent: Object.fromEntries(Object.entries(content).map(([t, rows]) => [t, { tableData: { row: rows.map((r) => ({ cell: r.map(toValue) })) } }])),
+      params: Object.entries(params).map(([name, v]) => ({ name, value: toValue(v) })),
+    };
+    const method = isQuery ? 'evaluateQuery' : 'evaluateModify';
+    const response = (await this.client.promisify(request, (API[method] as (...a: unknown[]) => never).bind(API))) as {
+      content?: { tableData?: { row?: { cell: unknown[] }[] } } | { cell: unknown[]; operation: number }[];
+    };
+    if (isQuery) {
+      const rows = (response.content as { tableData?: { row?: { cell: unknown[] }[] } })?.tableData?.row ?? [];
+      return { rows: rows.map((r) => r.cell.map(fromValue)), ops: [] };
+    }
+    const changed = (response.content as { cell: unknown[]; operation: number }[]) ?? [];
+    return { rows: changed.map((r) => r.cell.map(fromValue)), ops: changed.map((r) => r.operation) };
   }
 
   stop(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
+}
+
+/** A cell value for `evaluate`: strings are STRING, bigints INT64, booleans BOOL, null NULL (as INT64). */
+export type Cell = string | bigint | boolean | null;
+
+function cellType(v: Cell): string {
+  return typeof v === 'bigint' || v === null ? 'INT64' : typeof v === 'boolean' ? 'BOOL' : 'STRING';
+}
+
+function toValue(v: Cell): Record<string, unknown> {
+  if (v === null) return {};
+  if (typeof v === 'bigint') return { int64Value: v.toString() };
+  if (typeof v === 'boolean') return { boolValue: v };
+  return { stringValue: v };
+}
+
+function fromValue(v: unknown): Cell {
+  const value = v as { value?: string; stringValue?: string; boolValue?: boolean; int64Value?: { low: number; high: number }; timestampValue?: unknown };
+  if (value.value === 'stringValue') return value.stringValue!;
+  if (value.value === 'boolValue') return value.boolValue!;
+  // a protobuf Long: two 32-bit halves
+  if (value.value === 'int64Value') return BigInt.asIntN(64, (BigInt(value.int64Value!.high >>> 0) << 32n) | BigInt(value.int64Value!.low >>> 0));
+  return null;
 }
 
 /** Depth-first search for the first value under `key` in a resolved AST proto. */

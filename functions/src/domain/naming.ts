@@ -41,6 +41,12 @@ export function quarantineTable(taxi: Taxi): string {
   return `${taxi}_tripdata_quarantine`;
 }
 
+/**
+ * BigQuery's fence table: per (taxi, month), the lease token and execution of the last committed merge,
+ * claimed and checked inside the merge's transaction.
+ */
+export const FENCE_TABLE = 'month_fences';
+
 /** Staging table of one month: `{taxi}_tripdata_staging_{YYYY}_{MM}`. */
 export function stagingTable(taxi: Taxi, month: Month): string {
   return `${taxi}_tripdata_staging_${month.replace('-', '_')}`;

@@ -35,13 +35,22 @@ export interface StepStats {
 }
 
 /**
- * Runs a commit only while the caller still owns the month (see HeldLease.fence); the warehouse wraps the
- * one action that makes its work visible in it.
+ * The caller's ownership of the month (a held lease, see ports/lease.ts). The warehouse runs the one
+ * action that makes its work visible through `fence`, which refuses once the lease was taken over; a
+ * warehouse that commits in a transaction also checks `token` inside it (BigQuery's fence table), so
+ * the check and the commit are one atomic action.
  */
-export type Fence = <T>(commit: () => Promise<T>) => Promise<T>;
+export interface Fence {
+  /** Fencing token of the lease (grows with every acquisition); null when nobody holds a lease. */
+  readonly token: string | null;
+  /** The execution holding the lease. */
+  readonly holder: string;
+  /** Run `commit` only while the lease is still held with `token`. */
+  fence<T>(commit: () => Promise<T>): Promise<T>;
+}
 
 /** No fence: for callers that own the month by other means (the bench, plan). */
-export const UNFENCED: Fence = (commit) => commit();
+export const UNFENCED: Fence = { token: null, holder: 'unfenced', fence: (commit) => commit() };
 
 export interface Warehouse {
   readonly dialect: 'duckdb' | 'bigquery';

@@ -1,6 +1,8 @@
 /**
  * A loopback BigQuery REST API for tests: jobs.insert (409 on a duplicate job ID), jobs.get (a job is
- * DONE after `pollsUntilDone` gets), jobs.getQueryResults. Records every request.
+ * DONE after `pollsUntilDone` gets), jobs.getQueryResults, tables.get, and jobs.list of a script's child
+ * jobs: a query of several statements gets one child job per statement, as BigQuery runs scripts, each
+ * passed to `onInsert` too. Records every request.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +36,8 @@ export interface FakeJob {
   error?: { reason: string; message: string };
   statistics: Record<string, unknown>;
   rows?: { reason: string; n: number }[];
+  /** A script's child jobs, one per statement, in order. */
+  children?: FakeJob[];
   /** Any other result: its schema and rows, values as the API sends them (strings or null). */
   result?: { fields: { name: string; type: string }[]; rows: (string | null)[][] };
 }
@@ -114,9 +118,25 @@ export class FakeBigQuery {
       if (this.jobs.has(id)) return answer(409, { error: { code: 409, message: `Already Exists: Job test-project:EU.${id}`, errors: [{ reason: 'duplicate', message: 'Already Exists' }] } });
       const job: FakeJob = { id, configuration: body.configuration, polls: 0, pollsUntilDone: 0, statistics: { totalBytesProcessed: '0', query: { totalBytesProcessed: '0' } } };
       if (body.jobReference.location) job.location = body.jobReference.location;
+      const statements = body.configuration.query.query.split(/;\s*(?:\n|$)/).map((t) => t.trim()).filter((t) => t.replace(/^\s*--.*$/gm, '').trim());
+      if (statements.length > 1) {
+        job.children = statements.map((query, n) => {
+          const child: FakeJob = { id: `script_job_${id}_${n}`, configuration: { query: { query } }, polls: 0, pollsUntilDone: 0, statistics: { query: {} } };
+          this.onInsert(child);
+          return child;
+        });
+        // A failing statement fails the script with its message.
+        const failed = job.children.find((c) => c.error);
+        if (failed) job.error = failed.error;
+      }
       this.onInsert(job);
       this.jobs.set(id, job);
       return answer(200, this.resource(job));
+    }
+    if (req.method === 'GET' && /^\/bigquery\/v2\/projects\/[^/]+\/jobs$/.test(url.pathname)) {
+      const parent = this.jobs.get(url.searchParams.get('parentJobId') ?? '');
+      if (!parent) return answer(200, { kind: 'bigquery#jobList', jobs: [] });
+      return answer(200, { kind: 'bigquery#jobList', jobs: (parent.children ?? []).map((c) => this.resource(c)) });
     }
     if (req.method === 'GET' && (m = /^\/bigquery\/v2\/projects\/[^/]+\/jobs\/([^/]+)$/.exec(url.pathname))) {
       const job = this.jobs.get(decodeURIComponent(m[1]!));

@@ -2,12 +2,22 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BigQueryWarehouse, jobIdFor, placeholderObject } from '../../../functions/src/adapters/bigquery/warehouse.js';
 import type { MonthJob } from '../../../functions/src/ports/warehouse.js';
 import { FakeBigQuery, type FakeJob } from './fake-bigquery.js';
+import { LeaseLostError } from '../../../functions/src/domain/errors.js';
 
 const JOB: MonthJob = { taxi: 'green', month: '2020-10', object: placeholderObject('green', '2020-10', 'csv', 'lake', '1712345678901234.17') };
 let bq: FakeBigQuery;
 let warehouse: BigQueryWarehouse;
 
 const inserts = () => bq.requests.filter((r) => r.method === 'POST');
+
+/** The child job of a script's MERGE into the main table, as jobs.list reports it. */
+const mainMergeChild = (parent: string, inserted: string, deleted: string): FakeJob => ({
+  id: `script_job_${parent}_4`,
+  configuration: { query: { query: '-- name: merge\nMERGE INTO `test-project.nyc_taxi.green_tripdata` AS t\nUSING (SELECT 1)' } },
+  polls: 0,
+  pollsUntilDone: 0,
+  statistics: { query: { statementType: 'MERGE', dmlStats: { insertedRowCount: inserted, deletedRowCount: deleted } } },
+});
 
 beforeEach(async () => {
   bq = await new FakeBigQuery().start();
@@ -20,9 +30,12 @@ beforeEach(async () => {
         { reason: 'duplicate', n: 7 },
       ];
     }
-    if (job.id.includes('_merge')) {
-      job.statistics = { totalBytesProcessed: '5000', query: { totalBytesProcessed: '5000', numDmlAffectedRows: '150', dmlStats: { insertedRowCount: '90', deletedRowCount: '60' } } };
-    } else {
+    if (job.id.startsWith('script_job_') && /^MERGE INTO `test-project\.nyc_taxi\.green_tripdata` /m.test(job.configuration.query.query)) {
+      // the main MERGE, a child job of the merge script
+      job.statistics = { query: { statementType: 'MERGE', numDmlAffectedRows: '150', dmlStats: { insertedRowCount: '90', deletedRowCount: '60' } } };
+    } else if (job.id.includes('_merge')) {
+      job.statistics = { totalBytesProcessed: '5000', query: { totalBytesProcessed: '5000', statementType: 'SCRIPT' } };
+    } else if (!job.id.startsWith('script_job_')) {
       job.statistics = { totalBytesProcessed: '100', query: { totalBytesProcessed: '100' } };
     }
   };
@@ -34,16 +47,17 @@ describe('BigQueryWarehouse jobs', () => {
     const counts = await warehouse.stage(JOB);
     const posted = inserts().map((r) => r.json as { jobReference: { jobId: string; location: string }; configuration: FakeJob['configuration'] });
     const ids = posted.map((p) => p.jobReference.jobId);
-    expect(ids.slice(0, 5)).toEqual([
+    expect(ids.slice(0, 6)).toEqual([
       'taxi_elt_green_tripdata_staging_2020_10_g1712345678901234_17_tables',
       'taxi_elt_green_tripdata_staging_2020_10_g1712345678901234_17_tables_2',
       'taxi_elt_green_tripdata_staging_2020_10_g1712345678901234_17_tables_3',
+      'taxi_elt_green_tripdata_staging_2020_10_g1712345678901234_17_tables_4',
       'taxi_elt_green_tripdata_staging_2020_10_g1712345678901234_17_external',
       'taxi_elt_green_tripdata_staging_2020_10_g1712345678901234_17_stage',
     ]);
     expect(ids[0]).toBe(jobIdFor('green', '2020-10', JOB.object.generation, 'tables', 0));
     for (const p of posted) expect(p.jobReference.location).toBe('EU');
-    const stageJob = posted[4]!;
+    const stageJob = posted[5]!;
     expect(stageJob.configuration.labels).toEqual({ app: 'nyc-taxi-elt', taxi: 'green', month: '2020-10', step: 'stage' });
     expect(stageJob.configuration.query.parameterMode).toBe('NAMED');
     expect(stageJob.configuration.query.queryParameters).toEqual(
@@ -56,10 +70,10 @@ describe('BigQueryWarehouse jobs', () => {
     );
     expect(stageJob.configuration.query.query).toContain('@month_start');
     expect(stageJob.configuration.query.query).not.toContain("'2020-10-01");
-    expect(posted[5]!.configuration.labels?.step).toBe('count');
-    // five statements of 100 bytes each: three for the tables (create, add columns, quarantine), external, stage
-    expect(counts).toMatchObject({ staged: 90, quarantined: { malformed: 3, invalid_value: 0, outside_month: 0, duplicate: 7 }, bytesProcessed: 500 });
-    expect(counts.jobIds).toEqual(ids.slice(0, 5));
+    expect(posted[6]!.configuration.labels?.step).toBe('count');
+    // six statements of 100 bytes each: four for the tables (create, add columns, quarantine, fences), external, stage
+    expect(counts).toMatchObject({ staged: 90, quarantined: { malformed: 3, invalid_value: 0, outside_month: 0, duplicate: 7 }, bytesProcessed: 600 });
+    expect(counts.jobIds).toEqual(ids.slice(0, 6));
   });
 
   it('tells which raw file the staging was built from by the table\'s description, without a query job', async () => {
@@ -69,12 +83,70 @@ describe('BigQueryWarehouse jobs', () => {
     expect(inserts()).toEqual([]);
   });
 
-  it('replaces the month with one MERGE and reports dmlStats and bytes', async () => {
-    const merged = await warehouse.replaceMonth(JOB);
+  it('replaces the month in ONE script job holding one transaction, and counts from the main MERGE\'s child job', async () => {
+    const lease = { token: '1712345678901234', holder: 'exec-7', fence: <T>(commit: () => Promise<T>) => commit() };
+    const merged = await warehouse.replaceMonth({ ...JOB, run: 'exec-7' }, lease);
     const posted = inserts().map((r) => r.json as { jobReference: { jobId: string }; configuration: FakeJob['configuration'] });
-    expect(posted.map((p) => p.configuration.labels?.step)).toEqual(['merge', 'quarantine']);
-    expect(posted[0]!.configuration.query.query).toMatch(/^MERGE INTO `test-project\.nyc_taxi\.green_tripdata`/m);
-    expect(merged).toMatchObject({ inserted: 90, deleted: 60, bytesProcessed: 5100 });
+    expect(posted.map((p) => p.configuration.labels?.step)).toEqual(['merge']);
+    const script = posted[0]!.configuration.query;
+    // BEGIN, the fence (claim, first row, check), the main MERGE, the quarantine MERGE, COMMIT: in that order
+    const kinds = script.query.split(/;\s*\n/).map((t) => t.replace(/^\s*--.*$/gm, '').trim().split(/\s+/).slice(0, 3).join(' ')).filter(Boolean);
+    expect(kinds).toEqual([
+      'BEGIN TRANSACTION',
+      'UPDATE `test-project.nyc_taxi.month_fences` SET',
+      'INSERT INTO `test-project.nyc_taxi.month_fences`',
+      'SELECT IF( COUNTIF(token',
+      'MERGE INTO `test-project.nyc_taxi.green_tripdata`',
+      'MERGE INTO `test-project.nyc_taxi.green_tripdata_quarantine`',
+      'COMMIT TRANSACTION;',
+    ]);
+    const p = Object.fromEntries(script.queryParameters!.map((q) => [q.name, q]));
+    expect(p.fence_token).toEqual({ name: 'fence_token', parameterType: { type: 'INT64' }, parameterValue: { value: '1712345678901234' } });
+    expect(p.fence_holder!.parameterValue).toEqual({ value: 'exec-7' });
+    expect(p.taxi!.parameterValue).toEqual({ value: 'green' });
+    expect(merged).toMatchObject({ inserted: 90, deleted: 60, bytesProcessed: 5000 });
+    // the counts came from jobs.list of the script's children
+    expect(bq.requests.some((r) => r.method === 'GET' && r.query.parentJobId === posted[0]!.jobReference.jobId)).toBe(true);
+  });
+
+  it('without a lease the transaction has no fence statements', async () => {
+    await warehouse.replaceMonth(JOB);
+    const script = (inserts()[0]!.json as { configuration: FakeJob['configuration'] }).configuration.query.query;
+    expect(script).toMatch(/^BEGIN TRANSACTION;/m);
+    expect(script).toMatch(/^COMMIT TRANSACTION;/m);
+    expect(script).not.toContain('month_fences');
+  });
+
+  it('a transaction whose fence finds a newer token fails as a lost lease, and is not retried', async () => {
+    const message = "Query error: lease lost: green 2020-10 was committed by execution exec-new with lease token 9, newer than this execution's 7; nothing was committed at [22:3]";
+    bq.onInsert = (job) => {
+      // the fence check's child fails, so the script does, once it runs (a poll after jobs.insert)
+      if (job.id.startsWith('script_job_') && /^SELECT IF\(/m.test(job.configuration.query.query)) job.error = { reason: 'invalidQuery', message };
+      if (!job.id.startsWith('script_job_')) job.pollsUntilDone = 1;
+    };
+    const lease = { token: '7', holder: 'exec-old', fence: <T>(commit: () => Promise<T>) => commit() };
+    const err = await warehouse.replaceMonth({ ...JOB, run: 'exec-old' }, lease).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LeaseLostError);
+    expect((err as Error).message).toBe("lease lost: green 2020-10 was committed by execution exec-new with lease token 9, newer than this execution's 7; nothing was committed");
+    expect(inserts().length).toBe(1);
+  });
+
+  it('a transaction aborted by a concurrent one is run again under _r2', async () => {
+    let aborted = false;
+    const onInsert = bq.onInsert;
+    bq.onInsert = (job) => {
+      onInsert(job);
+      if (!aborted && job.id.includes('_merge') && !job.id.startsWith('script_job_')) {
+        aborted = true;
+        job.pollsUntilDone = 1;
+        job.error = { reason: 'invalidQuery', message: 'Transaction is aborted due to concurrent update against table test-project:nyc_taxi.month_fences.' };
+      }
+    };
+    const lease = { token: '7', holder: 'exec-1', fence: <T>(commit: () => Promise<T>) => commit() };
+    const merged = await warehouse.replaceMonth({ ...JOB, run: 'exec-1' }, lease);
+    const ids = inserts().map((r) => (r.json as { jobReference: { jobId: string } }).jobReference.jobId);
+    expect(ids).toEqual([jobIdFor('green', '2020-10', JOB.object.generation, 'merge', 0, 'exec-1'), `${jobIdFor('green', '2020-10', JOB.object.generation, 'merge', 0, 'exec-1')}_r2`]);
+    expect(merged).toMatchObject({ inserted: 90, deleted: 60, jobIds: [ids[1]] });
   });
 
   it('a retried call finds the running MERGE (409) and waits for it instead of starting another', async () => {
@@ -82,7 +154,8 @@ describe('BigQueryWarehouse jobs', () => {
     bq.seed({
       id: mergeId,
       pollsUntilDone: 3,
-      statistics: { totalBytesProcessed: '7000', query: { totalBytesProcessed: '7000', dmlStats: { insertedRowCount: '11', deletedRowCount: '4' } } },
+      statistics: { totalBytesProcessed: '7000', query: { totalBytesProcessed: '7000' } },
+      children: [mainMergeChild(mergeId, '11', '4')],
     });
     const merged = await warehouse.replaceMonth(JOB);
     const mergePosts = bq.requests.filter((r) => r.method === 'POST' && (r.json as { jobReference: { jobId: string } }).jobReference.jobId.startsWith(mergeId));
@@ -97,7 +170,7 @@ describe('BigQueryWarehouse jobs', () => {
     const first = { ...JOB, run: 'exec-1' };
     const mergeId = jobIdFor('green', '2020-10', JOB.object.generation, 'merge', 0, 'exec-1');
     expect(mergeId).toMatch(/_merge_xexec-1$/);
-    bq.seed({ id: mergeId, statistics: { query: { dmlStats: { insertedRowCount: '5', deletedRowCount: '0' } } } });
+    bq.seed({ id: mergeId, statistics: { query: {} }, children: [mainMergeChild(mergeId, '5', '0')] });
     expect((await warehouse.replaceMonth(first)).jobIds?.[0]).toBe(mergeId);
     const later = await warehouse.replaceMonth({ ...JOB, run: 'exec-2' });
     expect(later.jobIds?.[0]).toBe(jobIdFor('green', '2020-10', JOB.object.generation, 'merge', 0, 'exec-2'));
@@ -166,7 +239,7 @@ describe('offline construction', () => {
 
   it('plans without credentials or network', () => {
     const w = new BigQueryWarehouse({ project: 'test-project', dataset: 'nyc_taxi', location: 'EU', client: () => { throw new Error('no client for plan'); } });
-    expect(w.plan(JOB).length).toBe(9);
+    expect(w.plan(JOB).map((s) => s.step)).toEqual([...Array(4).fill('tables'), 'external', 'stage', 'count', 'count', ...Array(5).fill('merge'), 'quarantine', 'quarantine']);
   });
 
   it('refuses identifiers that are not names', () => {

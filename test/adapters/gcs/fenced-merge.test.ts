@@ -64,6 +64,7 @@ function deps(warehouse: BigQueryWarehouse): WarehouseStepDeps {
 const merges = () => [...bq.jobs.values()].filter((j) => /^MERGE INTO/m.test(j.configuration.query.query));
 
 describe('fenced merge on GCS + BigQuery', () => {
+  let newToken = 0n;
   it('a merge whose lease was taken over starts no MERGE; the new holder merges', async () => {
     const warehouse = new SlowWarehouse({ project: 'test-project', dataset: 'ds', location: 'EU', client: () => bq.client(), sleep: async () => undefined });
     const d = deps(warehouse);
@@ -72,6 +73,7 @@ describe('fenced merge on GCS + BigQuery', () => {
       now += 61_000;
       const taken = await d.leases.acquire(leaseKey('green', '2020-10'), 'exec-new', 60_000);
       expect(taken.lease).toBeDefined();
+      newToken = BigInt(taken.lease!.token);
     };
     await expect(merge(d, 'green', '2020-10', 'exec-zombie')).rejects.toThrow(/^lost the lease on leases\/green_tripdata_2020-10\.lock: now held by exec-new; nothing was committed$/);
     expect(merges()).toEqual([]);
@@ -81,6 +83,52 @@ describe('fenced merge on GCS + BigQuery', () => {
     warehouse.beforeCommit = async () => undefined;
     const r = await merge(d, 'green', '2020-10', 'exec-new');
     expect(r).toMatchObject({ status: 'merged', rowsLoaded: 100, inserted: 100 });
-    expect(merges()).toHaveLength(2); // the month's MERGE and the quarantine's
+    // ONE script: the fence, the month's MERGE and the quarantine's, in one transaction
+    expect(merges()).toHaveLength(1);
+    const script = merges()[0]!.configuration.query;
+    expect(script.query).toMatch(/^BEGIN TRANSACTION;[\s\S]*^MERGE INTO `test-project\.ds\.green_tripdata` [\s\S]*^MERGE INTO `test-project\.ds\.green_tripdata_quarantine` [\s\S]*^COMMIT TRANSACTION;/m);
+    const token = script.queryParameters!.find((p) => p.name === 'fence_token')!.parameterValue.value;
+    // the lease's generation: exec-new's, which outgrew the zombie's
+    expect(BigInt(token!)).toBeGreaterThanOrEqual(newToken);
+  });
+
+  it('a zombie that passed the check before its job started is refused inside the transaction', async () => {
+    // The fence table's semantics (claim with a token unless a newer one committed, then check) run
+    // for real in test/sql/fence.test.ts through ZetaSQL's evaluator; here the loopback BigQuery keeps
+    // the table's rows and answers the check the same way, so the whole path is exercised: the lease's
+    // generation becomes the script's token, the ERROR becomes a lost lease, and nothing is recorded.
+    const fences = new Map<string, { token: bigint; holder: string }>();
+    bq.onInsert = (job) => {
+      const q = job.configuration.query;
+      if (/^SELECT IFNULL\(reason/.test(q.query)) job.rows = [{ reason: 'staged', n: 100 }];
+      if (!/^BEGIN TRANSACTION;/m.test(q.query) || job.id.startsWith('script_job_')) return;
+      const p = Object.fromEntries((q.queryParameters ?? []).map((x) => [x.name, x.parameterValue.value]));
+      const key = `${p.taxi} ${p.month}`;
+      const token = BigInt(p.fence_token!);
+      const held = fences.get(key);
+      if (held && held.token > token) {
+        job.pollsUntilDone = 1;
+        job.error = { reason: 'invalidQuery', message: `Query error: lease lost: ${key} was committed by execution ${held.holder} with lease token ${held.token}, newer than this execution's ${token}; nothing was committed at [20:3]` };
+        return;
+      }
+      fences.set(key, { token, holder: p.fence_holder! });
+      job.children = [{ id: `script_job_${job.id}_4`, configuration: { query: { query: 'MERGE INTO `test-project.ds.green_tripdata` AS t' } }, polls: 0, pollsUntilDone: 0, statistics: { query: { dmlStats: { insertedRowCount: '100', deletedRowCount: '0' } } } }];
+    };
+    const zombie = new BigQueryWarehouse({ project: 'test-project', dataset: 'ds', location: 'EU', client: () => bq.client(), sleep: async () => undefined });
+    // The zombie's check-before passes; then, before its job starts, it stalls past its TTL, a new
+    // execution takes the month over and commits it.
+    zombie.runJob = (async function (this: BigQueryWarehouse, job, s) {
+      if (s.step === 'merge' && job.run === 'exec-zombie') {
+        now += 61_000;
+        const fresh = await merge(deps(new BigQueryWarehouse({ project: 'test-project', dataset: 'ds', location: 'EU', client: () => bq.client(), sleep: async () => undefined })), 'green', '2020-10', 'exec-new');
+        expect(fresh).toMatchObject({ status: 'merged' });
+      }
+      return BigQueryWarehouse.prototype.runJob.call(this, job, s);
+    }) as BigQueryWarehouse['runJob'];
+    const d = deps(zombie);
+    await expect(merge(d, 'green', '2020-10', 'exec-zombie')).rejects.toThrow(/^lease lost: green 2020-10 was committed by execution exec-new with lease token \d+, newer than this execution's \d+; nothing was committed$/);
+    expect(fences.get('green 2020-10')?.holder).toBe('exec-new');
+    // the load record is the new holder's
+    expect(gcs.objects.has('loads/green/green_tripdata_2020-10.json')).toBe(true);
   });
 });

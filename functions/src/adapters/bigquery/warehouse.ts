@@ -10,18 +10,20 @@
  *   reused: the same statement on the same raw object generation has the same effect.
  * - Jobs carry labels `app`, `taxi`, `month`, `step`; values go in as query parameters
  *   (`@month_start`...), identifiers only from the dataset definitions, naming.ts and config.
- * - The month replacement is ONE MERGE bounded to the month's partitions, matching rows by id (its DML
- *   statistics are the rows added and removed), then the file's quarantine
- *   rows are swapped by a second MERGE. There is no transaction around the two: each is atomic and
- *   idempotent, so a failure between them is repaired by rerunning the merge step.
+ * - The month replacement is ONE script job holding ONE transaction (`03_merge.sql` + `04_quarantine.sql`):
+ *   the fence (the month's row in `month_fences` claimed with the lease token, then checked), the MERGE
+ *   of the main table bounded to the month's partitions and matching rows by id, the MERGE of the file's
+ *   quarantine rows, COMMIT. A zombie whose lease was taken over fails the check and rolls back; two
+ *   overlapping transactions conflict on the fence table and BigQuery aborts one, which is retried.
+ *   The rows added and removed are the main MERGE's DML statistics, read from its child job.
  * - `plan` needs no credentials and no network: the client is built on first use.
  */
 import { BigQuery, type Job, type JobMetadata } from '@google-cloud/bigquery';
 import { dataset, type Taxi } from '../../domain/datasets.js';
-import { PipelineError } from '../../domain/errors.js';
+import { LeaseLostError, PipelineError } from '../../domain/errors.js';
 import { monthBounds, type Month } from '../../domain/months.js';
 import type { FileFormat } from '../../domain/file-formats.js';
-import { mainTable, quarantineTable, rawObjectKey, releaseFileName, releaseFileStem, stagingTable } from '../../domain/naming.js';
+import { FENCE_TABLE, mainTable, quarantineTable, rawObjectKey, releaseFileName, releaseFileStem, stagingTable } from '../../domain/naming.js';
 import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
 import { plannedObject } from '../shared/planned-object.js';
 import type { StoredObject } from '../../ports/object-store.js';
@@ -30,7 +32,7 @@ import type { Ledger, LedgerFilter } from '../../ports/ledger.js';
 import { ledgerRow, ledgerStatements, type LedgerDialect } from '../shared/ledger-row.js';
 import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepStats, type Warehouse } from '../../ports/warehouse.js';
 import { fileSchema } from '../shared/file-schema.js';
-import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, renderTemplate, splitStatements } from '../shared/sql-template.js';
+import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, marker, renderTemplate, splitStatements } from '../shared/sql-template.js';
 import { countSql, datasetSlots, ident, inlineParams, literal, queryParameter, tableRef, type Param } from './dialect.js';
 
 /** BigQuery's ledger columns: typed parameters, instants as ISO text with milliseconds. */
@@ -78,6 +80,17 @@ export interface JobOutcome {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** How BigQuery reports a transaction aborted because another one changed the same table first. */
+const CONCURRENT_ABORT = /aborted due to concurrent update|concurrent update against table/i;
+
+/** The fence `plan` shows: placeholders for the lease token and the execution. */
+const PLAN_FENCE: Fence = { token: '0', holder: 'EXECUTION_ID', fence: (commit) => commit() };
+
+/** SQL without its `--` comment lines. */
+function stripComments(sql: string): string {
+  return sql.replace(/^\s*--.*$/gm, '');
+}
+
 /** A job ID part: letters, digits, `_` and `-` only. */
 function idPart(s: string): string {
   return s.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -117,8 +130,11 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
     return tableRef(this.options.project, this.options.dataset, name);
   }
 
-  /** The statements of `steps` for `job`, rendered, with their parameters and job IDs. */
-  statements(job: MonthJob, steps: readonly string[]): BigQueryStatement[] {
+  /**
+   * The statements of `steps` for `job`, rendered, with their parameters and job IDs. The merge's fence
+   * statements carry `fence`'s token and holder, and are left out when there is no lease (UNFENCED).
+   */
+  statements(job: MonthJob, steps: readonly string[], fence: Fence = PLAN_FENCE): BigQueryStatement[] {
     const ds = dataset(job.taxi);
     const file = fileSchema(job);
     const { start, end } = monthBounds(job.month);
@@ -132,6 +148,7 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
       external_table: external,
       raw_uri: literal(job.object.uri),
       staging_description: literal(`raw sha256 ${job.object.meta.sha256}`),
+      fence_table: this.table(FENCE_TABLE),
     };
     const params: Record<string, Param> = {
       month: { type: 'STRING', value: job.month },
@@ -139,12 +156,16 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
       month_end: { type: 'DATETIME', value: end },
       filename: { type: 'STRING', value: releaseFileName(job.taxi, job.month, file.format) },
       file_stem: { type: 'STRING', value: releaseFileStem(job.taxi, job.month) },
+      taxi: { type: 'STRING', value: job.taxi },
+      fence_token: { type: 'INT64', value: fence.token ?? '0' },
+      fence_holder: { type: 'STRING', value: fence.holder },
     };
     const out: BigQueryStatement[] = [];
     for (const step of steps) {
       const template = loadTemplate('bigquery', TEMPLATE_FILES[step]!);
       const used = Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`)));
-      forFormat(splitStatements(renderTemplate(template, used)), file.format).forEach((sql, index) => {
+      const rendered = forFormat(splitStatements(renderTemplate(template, used)), file.format);
+      rendered.filter((sql) => fence.token !== null || !marker(sql, 'name')?.startsWith('fence_')).forEach((sql, index) => {
         const own = Object.fromEntries(Object.entries(params).filter(([k]) => new RegExp(`@${k}\\b`).test(sql)));
         out.push({ step, sql, params: own, jobId: jobIdFor(job.taxi, job.month, job.object.generation, step, index, job.run) });
       });
@@ -166,6 +187,7 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
       ...this.statements(job, STAGE_STEPS).map(inline),
       this.countStatement(job),
       this.countStatement(job),
+      // One script job in the run; one entry per statement here, so each can be read and analysed.
       ...this.statements(job, MERGE_STEPS).map(inline),
     ];
   }
@@ -175,7 +197,7 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
     const jobIds: string[] = [];
     for (const s of this.statements(job, STAGE_STEPS)) {
       // The staging CTAS replaces the month's staging table: only while this execution owns the month.
-      const outcome = s.step === 'stage' ? await fence(() => this.runJob(job, s)) : await this.runJob(job, s);
+      const outcome = s.step === 'stage' ? await fence.fence(() => this.runJob(job, s)) : await this.runJob(job, s);
       bytesProcessed += outcome.bytesProcessed;
       jobIds.push(outcome.jobId);
     }
@@ -199,20 +221,44 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
     return stageCountsFromRows(rows as { reason: unknown; n: unknown }[]);
   }
 
+  /** The merge's statements as ONE script: one job, one transaction (BEGIN ... COMMIT in the templates). */
+  transaction(job: MonthJob, fence: Fence = PLAN_FENCE): BigQueryStatement {
+    const statements = this.statements(job, MERGE_STEPS, fence);
+    const names = statements.map((s) => marker(s.sql, 'name'));
+    if (names[0] !== 'begin' || names.at(-1) !== 'commit') throw new Error('the merge templates must begin and commit one transaction');
+    return {
+      step: 'merge',
+      sql: statements.map((s) => `${s.sql};`).join('\n\n'),
+      params: Object.assign({}, ...statements.map((s) => s.params)) as Record<string, Param>,
+      jobId: statements[0]!.jobId,
+    };
+  }
+
   async replaceMonth(job: MonthJob, fence: Fence = UNFENCED): Promise<MergeCounts & StepStats> {
-    let bytesProcessed = 0;
-    const jobIds: string[] = [];
-    let merged: JobOutcome | undefined;
-    for (const s of this.statements(job, MERGE_STEPS)) {
-      // Each MERGE starts only while this execution still owns the month.
-      const outcome = await fence(() => this.runJob(job, s));
-      bytesProcessed += outcome.bytesProcessed;
-      jobIds.push(outcome.jobId);
-      if (s.step === 'merge') merged = outcome;
+    // Checked right before the job starts as well as inside its transaction: a lease lost long ago
+    // costs no job at all.
+    const script = this.transaction(job, fence);
+    const outcome = await fence.fence(() => this.runJob(job, script));
+    // Matched by id: the main MERGE's DML statistics are the rows added and removed.
+    const { inserted, deleted } = await this.mergeStatistics(outcome.jobId, this.table(mainTable(job.taxi)));
+    return { inserted, deleted, bytesProcessed: outcome.bytesProcessed, jobIds: [outcome.jobId] };
+  }
+
+  /**
+   * The DML statistics of the main table's MERGE in a finished script: a script job reports none of
+   * its own, each statement ran as a child job whose configuration holds the statement's text.
+   */
+  private async mergeStatistics(parentJobId: string, mainRef: string): Promise<{ inserted: number; deleted: number }> {
+    const [children] = await this.bq().getJobs({ parentJobId, projection: 'full', autoPaginate: true });
+    for (const child of children) {
+      let meta = child.metadata as JobMetadata;
+      const text = stripComments(meta.configuration?.query?.query ?? '').trim().replace(/\s+/g, ' ');
+      if (!text.startsWith(`MERGE INTO ${mainRef} `)) continue;
+      if (!meta.statistics?.query?.dmlStats) [meta] = await child.getMetadata();
+      const dml = meta.statistics?.query?.dmlStats;
+      return { inserted: Number(dml?.insertedRowCount ?? 0), deleted: Number(dml?.deletedRowCount ?? 0) };
     }
-    if (!merged) throw new Error('the merge template produced no statement');
-    // Matched by id: the DML statistics are the rows added and removed.
-    return { inserted: merged.inserted, deleted: merged.deleted, bytesProcessed, jobIds };
+    throw new PipelineError('internal', `BigQuery script ${parentJobId} committed, but the child job of its MERGE into the main table was not found to count the rows it changed`);
   }
 
   async query(sql: string): Promise<Record<string, unknown>[]> {
@@ -307,8 +353,18 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
       meta = await this.waitFor(handle, meta);
       const error = meta.status?.errorResult;
       if (error) {
+        const message = String(error.message ?? error.reason);
+        // The transaction's fence refused: a newer execution committed the month. Nothing was committed.
+        const lost = /lease lost: [^\n]*?nothing was committed/.exec(message);
+        if (lost) throw new LeaseLostError(lost[0]);
         if (reused) continue; // an earlier attempt failed: run again under the next ID
-        throw new PipelineError('internal', `BigQuery job ${jobId} (${s.step}) failed: ${error.message ?? error.reason}`);
+        if (CONCURRENT_ABORT.test(message) && attempt < maxAttempts) {
+          // Another transaction on the same tables committed first; ours was rolled back. Run it again
+          // (its fence then sees the other's token), after a pause that grows.
+          await this.sleep(1_000 * 2 ** (attempt - 1));
+          continue;
+        }
+        throw new PipelineError('internal', `BigQuery job ${jobId} (${s.step}) failed: ${message}`);
       }
       const q = meta.statistics?.query;
       return {

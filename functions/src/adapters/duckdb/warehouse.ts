@@ -281,7 +281,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
         const duplicates = Number((await run('duplicates')).getRowObjectsJS()[0]!.duplicates);
         if (duplicates > 0) await run('rewrite');
         // The swap-in: an execution that lost the month meanwhile leaves the newer run's staging alone.
-        await fence(async () => renameSync(duplicates > 0 ? files.rewrite : files.write, files.staged));
+        await fence.fence(async () => renameSync(duplicates > 0 ? files.rewrite : files.write, files.staged));
         await run('view');
         return await this.count(con, job);
       } finally {
@@ -353,7 +353,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
       }
       // The commit: the month's loaded and quarantined rows are replaced together, atomically, and only
       // while this execution still owns the month (the rename happens under the lease's fence).
-      await fence(async () => publish(files.staged, files.partition));
+      await fence.fence(async () => publish(files.staged, files.partition));
       const view = merge.get('view')!;
       await con.run(view.sql, view.params);
       for (const s of this.statements(job, ['quarantine'], files)) await con.run(s.sql, s.params);

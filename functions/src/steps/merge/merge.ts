@@ -29,10 +29,10 @@ export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, r
     // A newer file landed after this execution staged (another execution extracted a republished month
     // meanwhile): stage that file now, under the same lease, so what is merged is the file in the lake.
     const stagedFrom = await deps.warehouse.stagedSource(job);
-    if (stagedFrom !== null && stagedFrom !== job.object.meta.sha256) await deps.warehouse.stage(job, lease.fence);
+    if (stagedFrom !== null && stagedFrom !== job.object.meta.sha256) await deps.warehouse.stage(job, lease);
     const counts = await deps.warehouse.stagedCounts(job);
     reconcile(job.object.meta.dataLines, counts);
-    const merged = await deps.warehouse.replaceMonth(job, lease.fence);
+    const merged = await deps.warehouse.replaceMonth(job, lease);
     const record: LoadRecord = {
       taxi,
       month,

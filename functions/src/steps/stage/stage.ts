@@ -23,7 +23,7 @@ export interface StageResult {
 /** Rebuild the month's staging table from its raw object, owning the month as execution `run`. */
 export async function stage(deps: WarehouseStepDeps, taxi: Taxi, month: Month, run?: string, since?: number): Promise<StageResult | AlreadyLoaded> {
   return withMonthLease(deps, taxi, month, run, async (job, lease) => {
-    const counts = await deps.warehouse.stage(job, lease.fence);
+    const counts = await deps.warehouse.stage(job, lease);
     return {
       status: 'staged' as const,
       taxi,
