@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BadRequestError } from './domain/errors.js';
 import { SCHEMA_CONTRACTS, type SchemaContract } from './domain/schema-contract.js';
-import { DEFAULT_SOURCE, resolveSource, type Source } from './domain/sources.js';
+import { DEFAULT_SOURCE, resolveSource, zoneFileUrl, type Source } from './domain/sources.js';
 
 const httpUrl = (what: string) =>
   z
@@ -57,6 +57,11 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: () => 'TAXI_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB' })
     .default('512MB'),
+  /** Where the taxi zone lookup is downloaded; default: the source preset's, or `misc/` beside the trip files. */
+  TAXI_ZONES_URL: z
+    .string()
+    .regex(/^https?:\/\/\S+$/i, { error: (iss) => `TAXI_ZONES_URL must be an http(s) URL, got ${JSON.stringify(iss.input)}` })
+    .optional(),
   /** Folder holding ingest_month.yaml and backfill.yaml for the local runner; default: the repo's workflows/. */
   TAXI_WORKFLOWS_DIR: z.string().min(1).optional(),
   // Cloud target (issue 3): validated when TAXI_TARGET=gcp.
@@ -84,6 +89,8 @@ export interface Config {
   /** The source as given (preset, template or base URL), passed on to deployed functions unchanged. */
   sourceUrl: string;
   source: Source;
+  /** Where the taxi zone lookup comes from. */
+  zonesUrl: string;
   schemaContract: SchemaContract;
   scheduleWindow: number;
   /** Absolute data dir: the lake (`lake/`) and the warehouse (`warehouse.duckdb`) live under it. */
@@ -116,6 +123,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     target: e.TAXI_TARGET,
     sourceUrl: e.TAXI_SOURCE_URL,
     source: resolveSource(e.TAXI_SOURCE_URL),
+    zonesUrl: e.TAXI_ZONES_URL ?? zoneFileUrl(resolveSource(e.TAXI_SOURCE_URL)),
     schemaContract: e.TAXI_SCHEMA_CONTRACT,
     scheduleWindow: e.TAXI_SCHEDULE_WINDOW,
     dataDir: resolve(e.TAXI_DATA_DIR),

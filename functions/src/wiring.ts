@@ -11,6 +11,7 @@ import type { Warehouse } from './ports/warehouse.js';
 import type { ExtractDeps } from './steps/extract/extract.js';
 import type { WarehouseStepDeps } from './steps/month-job.js';
 import type { NotifyDeps } from './steps/notify/notify.js';
+import type { CatalogDeps } from './steps/catalog/catalog.js';
 
 /** The adapters of one configuration. */
 export interface Adapters {
@@ -26,6 +27,7 @@ export interface StepDeps {
   extract: ExtractDeps;
   warehouse: WarehouseStepDeps;
   notify: NotifyDeps;
+  catalog: CatalogDeps;
   ledger: Ledger;
   adapters: Adapters;
 }
@@ -55,6 +57,7 @@ export function stepDeps(config: Config, adapters: Adapters, watch: StepWatchers
     },
     warehouse: { store: adapters.store, leases: adapters.leases, warehouse: adapters.warehouse, leaseTtlMs: config.leaseTtlMs, leaseWaitMs: config.leaseWaitMs, format: config.source.format, schemaContract: config.schemaContract },
     notify: { webhookUrl: config.alertWebhook },
+    catalog: { store: adapters.store, warehouse: adapters.warehouse, zonesUrl: config.zonesUrl, retry: { retries: config.httpRetries, baseMs: config.retryBaseMs, ...config.http } },
     ledger: adapters.ledger,
   };
 }

@@ -233,7 +233,7 @@ async function main(argv: string[]): Promise<number> {
   );
 
   const tmp = mkdtempSync(join(tmpdir(), 'taxi-bench-'));
-  const published = new Map<string, string>();
+  const published = new Map<string, string>([['/misc/taxi_zone_lookup.csv', join(ROOT, 'test', 'fixtures', 'taxi_zone_lookup.csv')]]);
   const server = await serveFiles(published);
   let cluster: PeerCluster | undefined;
   const report: Report = { lines: [], verdicts: [] };

@@ -8,6 +8,9 @@ import { gzipSync, gunzipSync } from 'node:zlib';
 
 export const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
 export const REAL_MONTH = join(FIXTURES, 'green_tripdata_2020-10.csv.gz');
+/** The real taxi zone lookup, and where a loopback source publishes it (beside the trip files). */
+export const ZONES_FILE = join(FIXTURES, 'taxi_zone_lookup.csv');
+export const ZONES_PATH = '/misc/taxi_zone_lookup.csv';
 export const GREEN_HEADER =
   'VendorID,lpep_pickup_datetime,lpep_dropoff_datetime,store_and_fwd_flag,RatecodeID,PULocationID,DOLocationID,passenger_count,trip_distance,fare_amount,extra,mta_tax,tip_amount,tolls_amount,ehail_fee,improvement_surcharge,total_amount,payment_type,trip_type,congestion_surcharge';
 

@@ -7,10 +7,11 @@ import { serveFiles, type Intercept, type Published } from '../../functions/src/
 import { runMonth } from '../../functions/src/local/run-month.js';
 import { localPaths } from '../../functions/src/wiring.js';
 import type { Taxi } from '../../functions/src/domain/datasets.js';
+import { ZONES_FILE, ZONES_PATH } from './files.js';
 
 /** A loopback release server publishing `files` as `/{taxi}/{name}` → path. */
 export async function source(files: Record<string, string>, intercept?: Intercept) {
-  return serveFiles(new Map(Object.entries(files)), intercept);
+  return serveFiles(new Map([...Object.entries(files), [ZONES_PATH, ZONES_FILE]]), intercept);
 }
 
 /** Config for a test data dir with fast retries. */

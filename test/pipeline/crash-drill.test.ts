@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveFiles } from '../../functions/src/local/file-server.js';
 import { generateMonth } from '../bench/generate.js';
 import { BIN, lastJson } from '../helpers/cli.js';
-import { tempDir } from '../helpers/files.js';
+import { tempDir, ZONES_FILE, ZONES_PATH } from '../helpers/files.js';
 import { fingerprint, run } from '../helpers/stack.js';
 
 const MONTH = '2021-03';
@@ -53,7 +53,7 @@ function leftovers(dir: string): string[] {
 describe('crash drill', () => {
   const versions: string[] = [];
   const expected: Record<string, unknown>[] = [];
-  const published = new Map<string, string>();
+  const published = new Map<string, string>([[ZONES_PATH, ZONES_FILE]]);
   let server: Awaited<ReturnType<typeof serveFiles>>;
   const data = join(tmp.dir, 'data');
   let fullRunMs = 0;

@@ -13,7 +13,7 @@ import { leaseKey } from '../../functions/src/domain/naming.js';
 import { runMonth } from '../../functions/src/local/run-month.js';
 import { serveFiles } from '../../functions/src/local/file-server.js';
 import { cli, lastJson } from '../helpers/cli.js';
-import { REAL_MONTH, realMonthLines, tempDir, writeGzCsv } from '../helpers/files.js';
+import { REAL_MONTH, realMonthLines, tempDir, writeGzCsv, ZONES_FILE, ZONES_PATH } from '../helpers/files.js';
 import { fingerprint, query, source } from '../helpers/stack.js';
 
 const tmp = tempDir();
@@ -100,7 +100,7 @@ describe('two CLI processes of one month at once', () => {
   it('when the source changes in between, the month ends exactly at the newer version and neither fails', async () => {
     const lines = realMonthLines();
     const v2 = writeGzCsv(join(tmp.dir, 'v2.csv.gz'), [lines[0]!, ...lines.slice(1, 60_001)]);
-    const published = new Map([['/green/green_tripdata_2020-10.csv.gz', REAL_MONTH]]);
+    const published = new Map([['/green/green_tripdata_2020-10.csv.gz', REAL_MONTH], [ZONES_PATH, ZONES_FILE]]);
     const server = await serveFiles(published);
     const dir = join(tmp.dir, 'procs-changed');
     const raw = join(dir, 'lake', 'raw', 'green', '2020', 'green_tripdata_2020-10.csv.gz');

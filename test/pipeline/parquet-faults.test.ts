@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config.js';
 import { serveFiles, type Intercept } from '../../functions/src/local/file-server.js';
 import { runMonth } from '../../functions/src/local/run-month.js';
-import { tempDir } from '../helpers/files.js';
+import { tempDir, ZONES_FILE, ZONES_PATH } from '../helpers/files.js';
 import { greenRowsIn, writeParquet } from '../helpers/parquet.js';
 import { fingerprint, query } from '../helpers/stack.js';
 import { yellowColumns } from '../helpers/tlc-files.js';
@@ -24,7 +24,7 @@ describe('bad Parquet files', () => {
   const data = join(tmp.dir, 'data');
   const rows = greenRowsIn(MONTH, ROWS);
   const good = writeParquet(join(tmp.dir, 'good.parquet'), yellowColumns(rows, ERA), 500);
-  const published = new Map([[PATH, good]]);
+  const published = new Map([[PATH, good], [ZONES_PATH, ZONES_FILE]]);
   let intercept: Intercept | undefined;
   let server: Awaited<ReturnType<typeof serveFiles>>;
   let baseline: Record<string, unknown>;

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config.js';
 import { serveFiles } from '../../functions/src/local/file-server.js';
 import { runMonth, runScheduled } from '../../functions/src/local/run-month.js';
-import { REAL_MONTH, tempDir } from '../helpers/files.js';
+import { REAL_MONTH, tempDir, ZONES_FILE, ZONES_PATH } from '../helpers/files.js';
 import { greenRowsIn, writeParquet } from '../helpers/parquet.js';
 import { query, source } from '../helpers/stack.js';
 import { greenColumns } from '../helpers/tlc-files.js';
@@ -77,6 +77,7 @@ describe('ingest_month.yaml', () => {
 
     it('in early December loads September and October, reports November unpublished, then only what changed', async () => {
       const published = new Map([
+        [ZONES_PATH, ZONES_FILE],
         ['/green_tripdata_2026-09.parquet', month('2026-09')],
         ['/green_tripdata_2026-10.parquet', month('2026-10')],
       ]);

@@ -47,7 +47,13 @@ export function registerDemo(program: Command): void {
       const fixtures = fixturesDir();
       const dataDir = resolve(opts.dataDir);
       await rm(dataDir, { recursive: true, force: true });
-      const server = await serveFiles(new Map([['/green/green_tripdata_2020-10.csv.gz', join(fixtures, 'green_tripdata_2020-10.csv.gz')]]));
+      const server = await serveFiles(
+        new Map([
+          ['/green/green_tripdata_2020-10.csv.gz', join(fixtures, 'green_tripdata_2020-10.csv.gz')],
+          // The zone lookup sits beside the trip files, as on the TLC's and the mirror's servers.
+          ['/misc/taxi_zone_lookup.csv', join(fixtures, 'taxi_zone_lookup.csv')],
+        ]),
+      );
       try {
         const config = configFrom({ source: server.url, dataDir });
         process.stdout.write(`Serving the bundled release file at ${server.url}/green/green_tripdata_2020-10.csv.gz\n`);

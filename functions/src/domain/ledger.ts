@@ -37,27 +37,30 @@ export interface LedgerEntry {
 }
 
 /** The table's columns, in order, with their logical kinds (timestamps are UTC instants here). */
-export const LEDGER_COLUMNS: readonly { name: keyof LedgerEntry; kind: ColumnKind | 'instant' }[] = [
-  { name: 'execution_id', kind: 'string' },
-  { name: 'workflow', kind: 'string' },
-  { name: 'taxi', kind: 'string' },
-  { name: 'month', kind: 'string' },
-  { name: 'step', kind: 'string' },
-  { name: 'started_at', kind: 'instant' },
-  { name: 'ended_at', kind: 'instant' },
-  { name: 'status', kind: 'string' },
-  { name: 'rows_in_file', kind: 'integer' },
-  { name: 'rows_loaded', kind: 'integer' },
-  { name: 'rows_quarantined', kind: 'integer' },
-  { name: 'quarantined', kind: 'string' },
-  { name: 'inserted', kind: 'integer' },
-  { name: 'deleted', kind: 'integer' },
-  { name: 'bytes', kind: 'integer' },
-  { name: 'source_url', kind: 'string' },
-  { name: 'etag', kind: 'string' },
-  { name: 'sha256', kind: 'string' },
-  { name: 'error', kind: 'string' },
+export const LEDGER_COLUMNS: readonly { name: keyof LedgerEntry; kind: ColumnKind | 'instant'; description: string }[] = [
+  { name: 'execution_id', kind: 'string', description: 'The workflow execution that ran the step (Cloud Workflows execution id, or the local runner\'s)' },
+  { name: 'workflow', kind: 'string', description: 'What started the execution: ingest (an explicit run), backfill or schedule' },
+  { name: 'taxi', kind: 'string', description: 'Dataset: yellow, green, fhv or fhvhv' },
+  { name: 'month', kind: 'string', description: 'Month of the release file, YYYY-MM' },
+  { name: 'step', kind: 'string', description: 'Step of the pipeline: extract, stage or merge' },
+  { name: 'started_at', kind: 'instant', description: 'When the step attempt started (UTC)' },
+  { name: 'ended_at', kind: 'instant', description: 'When the step attempt ended (UTC)' },
+  { name: 'status', kind: 'string', description: 'The step\'s answer (extracted, unchanged, not_published, staged, merged, already_loaded) or failed' },
+  { name: 'rows_in_file', kind: 'integer', description: 'Rows in the release file (data lines of a CSV, the Parquet footer\'s row count)' },
+  { name: 'rows_loaded', kind: 'integer', description: 'Rows of the file in the main table' },
+  { name: 'rows_quarantined', kind: 'integer', description: 'Rows of the file in the quarantine table' },
+  { name: 'quarantined', kind: 'string', description: 'Quarantined rows by reason, as JSON: {"malformed":0,"invalid_value":0,"outside_month":0,"duplicate":0}' },
+  { name: 'inserted', kind: 'integer', description: 'Rows the merge added to the month' },
+  { name: 'deleted', kind: 'integer', description: 'Rows the merge removed from the month (no longer in the file)' },
+  { name: 'bytes', kind: 'integer', description: 'Bytes of the file (extract) or bytes the warehouse processed (stage, merge)' },
+  { name: 'source_url', kind: 'string', description: 'Where the file was downloaded from' },
+  { name: 'etag', kind: 'string', description: 'The source\'s ETag of the file' },
+  { name: 'sha256', kind: 'string', description: 'sha256 of the file as served, hex' },
+  { name: 'error', kind: 'string', description: 'The one-line reason of a failed attempt; NULL otherwise' },
 ];
+
+/** What the ledger table holds, for its description. */
+export const LEDGER_DESCRIPTION = 'The run ledger of nyc-taxi-elt: one row per step attempt (extract, stage, merge) of every execution, appended by the step functions; what loaded when, from which file, and what failed';
 
 /** The ledger table's name. */
 export const LEDGER_TABLE = 'pipeline_runs';

@@ -51,3 +51,9 @@ export const FENCE_TABLE = 'month_fences';
 export function stagingTable(taxi: Taxi, month: Month): string {
   return `${taxi}_tripdata_staging_${month.replace('-', '_')}`;
 }
+
+/**
+ * The schema the embedded warehouse mirrors the analyst's objects into: BigQuery's default dataset name,
+ * so SQL naming `nyc_taxi.trips` runs unchanged in the BigQuery console and in `taxi-elt query`.
+ */
+export const ANALYST_SCHEMA = 'nyc_taxi';

@@ -67,3 +67,23 @@ export function resolveSource(given: string): Source {
 export function sourceFileUrl(source: Source, taxi: Taxi, month: Month): string {
   return source.template.replaceAll('{taxi}', taxi).replaceAll('{YYYY}', month.slice(0, 4)).replaceAll('{MM}', month.slice(5, 7));
 }
+
+/** Where each preset keeps the taxi zone lookup. */
+export const ZONE_FILE_PRESETS: Readonly<Record<SourcePreset, string>> = {
+  tlc: 'https://d37ci6vzurychx.cloudfront.net/misc/taxi_zone_lookup.csv',
+  mirror: 'https://github.com/DataTalksClub/nyc-tlc-data/releases/download/misc/taxi_zone_lookup.csv',
+};
+
+/**
+ * The URL of the taxi zone lookup beside a source's trip files: the preset's own, else `misc/` next to
+ * the trip files' folder (the TLC's layout, `trip-data/` and `misc/` side by side) or, for the mirror's
+ * layout (`{base}/{taxi}/...`), `{base}/misc/`.
+ */
+export function zoneFileUrl(source: Source): string {
+  if (source.given in ZONE_FILE_PRESETS) return ZONE_FILE_PRESETS[source.given as SourcePreset];
+  const prefix = source.template.slice(0, source.template.indexOf('{'));
+  const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+  const perTaxiFolder = source.template.startsWith('{taxi}/', folder.length);
+  const base = perTaxiFolder || new URL(folder).pathname === '/' ? folder : folder.replace(/[^/]+\/$/, '');
+  return `${base}misc/taxi_zone_lookup.csv`;
+}

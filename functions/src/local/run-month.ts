@@ -105,6 +105,7 @@ export async function runWorkflowOnStack(
   const workflowLog: NonNullable<RunOptions['log']> =
     options.workflowLog ?? ((entry) => toFile!(entry.severity === 'ERROR' ? 'ERROR' : 'INFO', 'workflow log', { entry }));
   const baseEnv = {
+    CATALOG_URL: stack.urls.catalog,
     EXTRACT_URL: stack.urls.extract,
     STAGE_URL: stack.urls.stage,
     MERGE_URL: stack.urls.merge,

@@ -11,10 +11,11 @@ import { extractHandler } from '../steps/extract/handler.js';
 import { stageHandler } from '../steps/stage/handler.js';
 import { mergeHandler } from '../steps/merge/handler.js';
 import { notifyHandler } from '../steps/notify/handler.js';
+import { catalogHandler } from '../steps/catalog/handler.js';
 import type { Log } from '../steps/http.js';
 
 /** Function name → base URL. */
-export type FunctionUrls = Record<'extract' | 'stage' | 'merge' | 'notify', string>;
+export type FunctionUrls = Record<'catalog' | 'extract' | 'stage' | 'merge' | 'notify', string>;
 
 export interface ServedFunctions {
   urls: FunctionUrls;
@@ -24,6 +25,7 @@ export interface ServedFunctions {
 /** Serve the step functions on 127.0.0.1, each on its own port. */
 export async function serveFunctions(deps: StepDeps, log?: Log): Promise<ServedFunctions> {
   const handlers = {
+    catalog: catalogHandler(deps.catalog, log),
     extract: extractHandler(deps.extract, deps.ledger, log),
     stage: stageHandler(deps.warehouse, deps.ledger, log),
     merge: mergeHandler(deps.warehouse, deps.ledger, log),

@@ -9,8 +9,9 @@ import type { FileColumn } from '../domain/schema-contract.js';
 
 /** What extract learned about a raw file while streaming it; stored with the object. */
 export interface RawFileMeta {
-  taxi: Taxi;
-  month: Month;
+  /** The trip file's dataset and month; absent for the zone lookup, which belongs to no month. */
+  taxi?: Taxi;
+  month?: Month;
   sourceUrl: string;
   etag: string | null;
   /** `csv` (gzip CSV) or `parquet`; absent in metadata written before Parquet: `csv`. */

@@ -67,6 +67,14 @@ export interface Warehouse {
    * quarantine rows; `fence` guards the commit.
    */
   replaceMonth(job: MonthJob, fence?: Fence): Promise<MergeCounts & StepStats>;
+  /**
+   * The analyst's catalog: the zone table replaced from its landed file, every dataset's main and
+   * quarantine tables created when absent, the `trips` view over them, and every description written —
+   * all or nothing. Returns the zones loaded.
+   */
+  refreshCatalog(zones: StoredObject): Promise<{ zones: number }>;
+  /** A fingerprint of what refreshCatalog writes besides the zone file's rows: changes with the code's definitions. */
+  catalogVersion(): string;
   /** Run read-only SQL (the CLI's `query`). */
   query(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;

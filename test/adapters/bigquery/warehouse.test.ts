@@ -251,6 +251,7 @@ describe('offline construction', () => {
     const adapters = await gcpAdapters({
       target: 'gcp',
       sourceUrl: 'http://x',
+      zonesUrl: 'http://x/misc/taxi_zone_lookup.csv',
       source: { given: 'http://x', template: 'http://x/{taxi}/{taxi}_tripdata_{YYYY}-{MM}.csv.gz', format: 'csv' },
       schemaContract: 'freeze',
       scheduleWindow: 3,

@@ -32,8 +32,14 @@ import type { Ledger, LedgerFilter } from '../../ports/ledger.js';
 import { ledgerRow, ledgerStatements, type LedgerDialect } from '../shared/ledger-row.js';
 import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepStats, type Warehouse } from '../../ports/warehouse.js';
 import { fileSchema } from '../shared/file-schema.js';
-import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, marker, renderTemplate, splitStatements } from '../shared/sql-template.js';
-import { countSql, datasetSlots, ident, inlineParams, literal, queryParameter, tableRef, type Param } from './dialect.js';
+import { CATALOG_STEPS, MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, marker, renderTemplate, splitStatements } from '../shared/sql-template.js';
+import { BIGQUERY_TYPES, countSql, datasetSlots, ident, inlineParams, literal, queryParameter, tableRef, type Param } from './dialect.js';
+import { createHash } from 'node:crypto';
+import { TAXIS } from '../../domain/datasets.js';
+import { describedObjects, type DescribedObject } from '../../domain/descriptions.js';
+import { TRIPS_VIEW } from '../../domain/trips.js';
+import { ZONES } from '../../domain/zones.js';
+import { descriptionSlots, tripsSelect, zoneSelect, type CatalogDialect } from '../shared/catalog-sql.js';
 
 /** BigQuery's ledger columns: typed parameters, instants as ISO text with milliseconds. */
 const BIGQUERY_LEDGER: LedgerDialect = {
@@ -219,6 +225,63 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
   async stagedCounts(job: MonthJob): Promise<StageCounts> {
     const rows = await this.select(this.countStatement(job).sql, jobLabels(job.taxi, job.month, 'count'));
     return stageCountsFromRows(rows as { reason: unknown; n: unknown }[]);
+  }
+
+  /** The catalog templates' dialect: objects in this dataset, descriptions as ALTER ... SET OPTIONS. */
+  private catalogDialect(): CatalogDialect {
+    return {
+      ident,
+      literal,
+      types: BIGQUERY_TYPES,
+      table: (name) => this.table(name),
+      columnDescriptions: (_object, columns) => columns.map((c) => `  ALTER COLUMN ${ident(c.name)} SET OPTIONS (description = ${literal(c.description)})`).join(',\n'),
+    };
+  }
+
+  /**
+   * Every statement refreshCatalog runs, in order, for a zone file at `zoneUri`: each dataset's tables
+   * (created when absent, given any column they lack), the ledger and fence tables, the zone table, the
+   * trips view, then every description.
+   */
+  catalogStatements(zoneUri: string): PlannedStatement[] {
+    const d = this.catalogDialect();
+    const slots: Record<string, string> = {
+      zone_table: this.table(ZONES.table),
+      zone_external: this.table(`${ZONES.table}_external`),
+      zone_external_columns: ZONES.columns.map((c) => `  ${ident(c.name)} STRING`).join(',\n'),
+      zone_uri: literal(zoneUri),
+      zone_select: zoneSelect(d),
+      trips_view: this.table(TRIPS_VIEW),
+      trips_select: tripsSelect(d),
+    };
+    const tables = TAXIS.flatMap((taxi) =>
+      this.statements({ taxi, month: '2099-12', object: placeholderObject(taxi, '2099-12') }, ['tables']).map((x) => ({ step: 'tables', sql: inlineParams(x.sql, x.params) })),
+    );
+    const catalog = CATALOG_STEPS.flatMap((step) => {
+      const template = loadTemplate('bigquery', TEMPLATE_FILES[step]!);
+      return splitStatements(renderTemplate(template, Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`))))).map((sql) => ({ step, sql }));
+    });
+    const kind = (o: DescribedObject) => (o.role === 'trips' ? 'VIEW' : 'TABLE');
+    const described = describedObjects().flatMap((o) =>
+      splitStatements(renderTemplate(loadTemplate('bigquery', TEMPLATE_FILES.descriptions!), descriptionSlots(d, o, kind(o)))).map((sql) => ({ step: 'descriptions', sql })),
+    );
+    return [...tables, { step: 'tables', sql: this.ledgerStatements().get('create')! }, ...catalog, ...described];
+  }
+
+  catalogVersion(): string {
+    return createHash('sha256').update(this.catalogStatements('').map((x) => x.sql).join('\n;\n')).digest('hex');
+  }
+
+  /**
+   * One job per statement, in order: DDL cannot share a transaction. Each replacement is atomic on its
+   * own (CREATE OR REPLACE), so a failure half-way leaves every object whole, old or new, and the next
+   * run redoes the rest (the catalog's record is written only after all succeeded).
+   */
+  async refreshCatalog(zones: StoredObject): Promise<{ zones: number }> {
+    const labels = { app: 'nyc-taxi-elt', step: 'catalog' };
+    for (const st of this.catalogStatements(zones.uri)) await this.select(st.sql, labels);
+    const rows = await this.select(`SELECT COUNT(*) AS n FROM ${this.table(ZONES.table)}`, labels);
+    return { zones: Number(rows[0]?.n ?? 0) };
   }
 
   /** The merge's statements as ONE script: one job, one transaction (BEGIN ... COMMIT in the templates). */

@@ -8,9 +8,16 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { PipelineError } from '../../domain/errors.js';
-import { dataset } from '../../domain/datasets.js';
+import { dataset, TAXIS, type Taxi } from '../../domain/datasets.js';
+import { createHash } from 'node:crypto';
+import { datasetObjects, describedObjects, type DescribedObject } from '../../domain/descriptions.js';
+import { TRIPS_VIEW } from '../../domain/trips.js';
+import { ZONES } from '../../domain/zones.js';
+import type { StoredObject } from '../../ports/object-store.js';
+import { plannedObject } from '../shared/planned-object.js';
+import { descriptionSlots, tripsSelect, zoneSelect, type CatalogDialect } from '../shared/catalog-sql.js';
 import { monthBounds } from '../../domain/months.js';
-import { mainTable, quarantineTable, releaseFileName, stagingTable } from '../../domain/naming.js';
+import { ANALYST_SCHEMA, mainTable, quarantineTable, releaseFileName, stagingTable } from '../../domain/naming.js';
 import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
 import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepStats, type Warehouse } from '../../ports/warehouse.js';
 import { fileSchema } from '../shared/file-schema.js';
@@ -18,8 +25,23 @@ import { LEDGER_COLUMNS, LEDGER_TABLE, type LedgerEntry } from '../../domain/led
 import type { Ledger, LedgerFilter } from '../../ports/ledger.js';
 import { ledgerRow, ledgerStatements, type LedgerDialect } from '../shared/ledger-row.js';
 import { removeDeadTemps, tempName } from '../shared/leftovers.js';
-import { MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, marker, renderTemplate, splitStatements } from '../shared/sql-template.js';
-import { datasetSlots, ident, literal } from './dialect.js';
+import { CATALOG_STEPS, MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, marker, renderTemplate, splitStatements } from '../shared/sql-template.js';
+import { DUCKDB_TYPES, datasetSlots, ident, literal } from './dialect.js';
+
+/** The catalog templates' dialect: objects in the main schema, comments as COMMENT ON statements. */
+const DUCKDB_CATALOG: CatalogDialect = {
+  ident,
+  literal,
+  types: DUCKDB_TYPES,
+  table: ident,
+  columnDescriptions: (object, columns) => columns.map((c) => `COMMENT ON COLUMN ${object}.${ident(c.name)} IS ${literal(c.description)}`).join(';\n'),
+};
+
+/** DuckDB keeps the main and quarantine tables, and trips, as views. */
+const DUCKDB_KIND: Record<DescribedObject['role'], 'TABLE' | 'VIEW'> = { main: 'VIEW', quarantine: 'VIEW', trips: 'VIEW', zones: 'TABLE', ledger: 'TABLE' };
+
+/** A job whose file has every column of the dataset: the catalog creates (or completes) each dataset's tables with it. */
+const allColumnsJob = (taxi: Taxi): MonthJob => ({ taxi, month: '2099-12', object: plannedObject(taxi, '2099-12', 'parquet', '') });
 
 /** DuckDB's ledger columns: parameters cast to the column type, instants as ISO text with milliseconds. */
 const DUCKDB_LEDGER: LedgerDialect = {
@@ -357,8 +379,67 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
       const view = merge.get('view')!;
       await con.run(view.sql, view.params);
       for (const s of this.statements(job, ['quarantine'], files)) await con.run(s.sql, s.params);
+      // The views were replaced: their descriptions go with them, so they are written again.
+      for (const o of datasetObjects(job.taxi)) await this.describe(con, o);
       return { inserted, deleted };
     }));
+  }
+
+  /** The catalog's statements (zones, trips) for a zone file at `zoneUri`. */
+  private catalogStatements(zoneUri: string): string[] {
+    const slots: Record<string, string> = {
+      zone_table: ident(ZONES.table),
+      zone_external: ident(`${ZONES.table}_external`),
+      zone_uri: literal(zoneUri),
+      zone_select: zoneSelect(DUCKDB_CATALOG),
+      trips_view: ident(TRIPS_VIEW),
+      trips_select: tripsSelect(DUCKDB_CATALOG),
+      analyst_schema: ident(ANALYST_SCHEMA),
+      // The aliases name their targets in `main`: unqualified, a view in the analyst schema would bind to itself.
+      analyst_main_trips: `${ident('main')}.${ident(TRIPS_VIEW)}`,
+      analyst_main_zones: `${ident('main')}.${ident(ZONES.table)}`,
+      analyst_trips: `${ident(ANALYST_SCHEMA)}.${ident(TRIPS_VIEW)}`,
+      analyst_zones: `${ident(ANALYST_SCHEMA)}.${ident(ZONES.table)}`,
+    };
+    return CATALOG_STEPS.flatMap((step) => {
+      const template = loadTemplate('duckdb', TEMPLATE_FILES[step]!);
+      return splitStatements(renderTemplate(template, Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`)))));
+    });
+  }
+
+  /** Describe `o` and those of its columns it has (a dataset's view lacks the columns of eras not loaded). */
+  private async describe(con: DuckDBConnection, o: DescribedObject): Promise<void> {
+    const reader = await con.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $name`, { name: o.name });
+    const present = new Set((reader.getRowObjectsJS() as { column_name: string }[]).map((r) => r.column_name.toLowerCase()));
+    const columns = o.columns.filter((c) => present.has(c.name.toLowerCase()));
+    const template = loadTemplate('duckdb', TEMPLATE_FILES.descriptions!);
+    for (const sql of splitStatements(renderTemplate(template, descriptionSlots(DUCKDB_CATALOG, o, DUCKDB_KIND[o.role], columns)))) await con.run(sql);
+  }
+
+  catalogVersion(): string {
+    const tables = TAXIS.flatMap((taxi) => this.statements(allColumnsJob(taxi), ['tables']).map((s) => s.sql));
+    const described = describedObjects().map((o) => renderTemplate(loadTemplate('duckdb', TEMPLATE_FILES.descriptions!), descriptionSlots(DUCKDB_CATALOG, o, DUCKDB_KIND[o.role])));
+    return createHash('sha256').update([...tables, ...this.catalogStatements(''), ...described, this.ledgerStatements().get('create')!].join('\n;\n')).digest('hex');
+  }
+
+  async refreshCatalog(zones: StoredObject): Promise<{ zones: number }> {
+    return serialised(this.path, () =>
+      this.session(async (con) => {
+        await con.run('BEGIN TRANSACTION');
+        try {
+          for (const taxi of TAXIS) for (const st of this.statements(allColumnsJob(taxi), ['tables'])) await con.run(st.sql, st.params);
+          await con.run(this.ledgerStatements().get('create')!);
+          for (const sql of this.catalogStatements(zones.uri)) await con.run(sql);
+          for (const o of describedObjects()) await this.describe(con, o);
+          await con.run('COMMIT');
+        } catch (err) {
+          await con.run('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+        const n = (await con.runAndReadAll(`SELECT count(*) AS n FROM ${ident(ZONES.table)}`)).getRowObjectsJS()[0]!.n;
+        return { zones: Number(n) };
+      }),
+    );
   }
 
   async query(sql: string): Promise<Record<string, unknown>[]> {

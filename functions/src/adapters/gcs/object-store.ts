@@ -50,8 +50,8 @@ const META_PREFIX = 'taxi-';
 /** RawFileMeta as GCS custom metadata (string values). */
 export function toCustomMetadata(meta: RawFileMeta): Record<string, string> {
   return {
-    [`${META_PREFIX}taxi`]: meta.taxi,
-    [`${META_PREFIX}month`]: meta.month,
+    [`${META_PREFIX}taxi`]: meta.taxi ?? '',
+    [`${META_PREFIX}month`]: meta.month ?? '',
     [`${META_PREFIX}source-url`]: meta.sourceUrl,
     [`${META_PREFIX}etag`]: meta.etag ?? '',
     [`${META_PREFIX}bytes`]: String(meta.bytes),
@@ -74,8 +74,8 @@ export function fromCustomMetadata(m: Record<string, unknown> | undefined | null
   const sha256 = get('sha256');
   if (!sha256) return null;
   return {
-    taxi: get('taxi') as RawFileMeta['taxi'],
-    month: get('month') as RawFileMeta['month'],
+    ...(get('taxi') ? { taxi: get('taxi') as RawFileMeta['taxi'] } : {}),
+    ...(get('month') ? { month: get('month') as RawFileMeta['month'] } : {}),
     sourceUrl: get('source-url') ?? '',
     etag: get('etag') || null,
     bytes: Number(get('bytes')),

@@ -33,7 +33,13 @@ export const TEMPLATE_FILES: Record<string, string> = {
   stage: '02_stage',
   merge: '03_merge',
   quarantine: '04_quarantine',
+  zones: '06_zones',
+  trips: '07_trips',
+  descriptions: '08_descriptions',
 };
+
+/** The catalog's steps (the zone table, then the trips view over the main tables), run by `refreshCatalog`. */
+export const CATALOG_STEPS = ['zones', 'trips'] as const;
 
 let root: string | undefined;
 const cache = new Map<string, string>();

@@ -1,0 +1,5 @@
+-- Step "trips": one view over the four datasets' main tables, in one column set, with the pick-up and
+-- drop-off zones named (twin of sql/duckdb/07_trips.sql). The select is generated from
+-- domain/trips.ts: a measure a dataset does not record is a typed NULL.
+CREATE OR REPLACE VIEW {{trips_view}} AS
+{{trips_select}};
