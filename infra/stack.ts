@@ -23,7 +23,7 @@ import { StackVariables } from './variables.js';
 import { BACKFILL_WORKFLOW, INGEST_WORKFLOW, type WorkflowSource } from './workflow-sources.js';
 
 /** The pipeline's functions: entry point → runtime account and sizing. */
-export type Step = 'extract' | 'stage' | 'merge' | 'notify';
+export type Step = 'catalog' | 'extract' | 'stage' | 'merge' | 'notify';
 
 /**
  * Sizing for a yellow month (the largest file: ~130 MB compressed, ~700 MB and ~7-8 M rows
@@ -31,6 +31,9 @@ export type Step = 'extract' | 'stage' | 'merge' | 'notify';
  * that a workflow waits on needs longer.
  */
 export const SIZING: Readonly<Record<Step, FunctionSizing>> = {
+  // A 12 KiB download, then a few dozen BigQuery DDL jobs when the zones or the definitions changed
+  // (about a minute); one instance is enough, every execution calls it first.
+  catalog: { memory: '256Mi', cpu: '0.167', timeoutSeconds: 900, maxInstances: 2, concurrency: 1 },
   // Streams the download to GCS while gunzipping and hashing it to verify: memory stays at a few
   // stream buffers (512 MiB leaves room for the SDKs and the upload's chunk buffers), the work is
   // CPU-bound so one full vCPU; 1800 s covers a slow mirror plus 5 retries with backoff. 4 instances
@@ -49,6 +52,7 @@ export const SIZING: Readonly<Record<Step, FunctionSizing>> = {
 
 /** Which account each function runs as. */
 export const FUNCTION_ACCOUNTS: Readonly<Record<Step, Role>> = {
+  catalog: 'functions',
   extract: 'functions',
   stage: 'functions',
   merge: 'functions',
@@ -134,7 +138,7 @@ export class TaxiEltStack extends TerraformStack {
       TAXI_GCS_BUCKET: this.lake.name,
       TAXI_HTTP_RETRIES: `${s.httpRetries}`,
     };
-    const steps: Step[] = ['extract', 'stage', 'merge', 'notify'];
+    const steps: Step[] = ['catalog', 'extract', 'stage', 'merge', 'notify'];
     this.functions = Object.fromEntries(
       steps.map((step) => [
         step,
@@ -163,6 +167,7 @@ export class TaxiEltStack extends TerraformStack {
     ) as Record<Step, PipelineFunction>;
 
     const workflowEnv: Record<string, string> = {
+      CATALOG_URL: this.functions.catalog.url,
       EXTRACT_URL: this.functions.extract.url,
       STAGE_URL: this.functions.stage.url,
       MERGE_URL: this.functions.merge.url,
@@ -208,7 +213,7 @@ export class TaxiEltStack extends TerraformStack {
     out('lake_bucket', this.lake.name, 'Lake bucket (raw files under raw/)');
     out('dataset', this.warehouse.datasetId, 'BigQuery dataset of the warehouse');
     out('workflow_names', workflows.map((w) => w.name).join(','), 'Deployed workflows');
-    for (const step of ['extract', 'stage', 'merge', 'notify'] as const) out(`${step}_url`, this.functions[step].url, `URL of the ${step} function (IAM-protected)`);
+    for (const step of ['catalog', 'extract', 'stage', 'merge', 'notify'] as const) out(`${step}_url`, this.functions[step].url, `URL of the ${step} function (IAM-protected)`);
     out('service_accounts', Object.values(this.accounts.accounts).map((a) => a.email).join(','), 'Service accounts of the system');
     if (ingest) {
       out(

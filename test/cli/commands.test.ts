@@ -49,7 +49,8 @@ describe('demo, query and plan', () => {
       expect(out.scheduled).toBe(true);
       expect(out.months).toHaveLength(2);
       expect(out.results.map((x) => x.status)).toEqual(['not_published', 'not_published']);
-      expect(server.requests.map((q) => q.path)).toEqual(out.months.map((m) => `/fhv_tripdata_${m}.parquet`));
+      // (and the zone lookup, absent here: the catalog's failure is logged, the months are looked at)
+      expect(server.requests.map((q) => q.path).filter((p) => !p.startsWith('/misc/'))).toEqual(out.months.map((m) => `/fhv_tripdata_${m}.parquet`));
       const text = await cli(['run', '--taxi', 'fhv', '--data-dir', `${tmp.dir}/sched`, '--source', template], { TAXI_SCHEDULE_WINDOW: '2' });
       expect(text.stdout).toMatch(/^fhv: scheduled run over \d{4}-\d{2} \.\. \d{4}-\d{2}\n/);
       expect(text.stdout).toMatch(/0 loaded, 0 already loaded, 2 not published, 0 failed/);

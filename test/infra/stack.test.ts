@@ -8,7 +8,7 @@ import { INGEST_WORKFLOW, fromTerraformLiteral } from '../../infra/workflow-sour
 import { refTo, resourcesOf, synthesized } from './fixture.js';
 
 const s = synthesized();
-const STEPS: Step[] = ['extract', 'stage', 'merge', 'notify'];
+const STEPS: Step[] = ['catalog', 'extract', 'stage', 'merge', 'notify'];
 const sa = (role: string, attr: 'email' | 'member' | 'id') => refTo(s, 'google_service_account', `/accounts/${role}`, attr);
 const fnOf = (step: Step) => resourcesOf(s, 'google_cloudfunctions2_function').find((r) => r.path.endsWith(`/fn-${step}/function`))!;
 
@@ -207,6 +207,7 @@ describe('workflows', () => {
       expect(wf.service_account).toBe(sa('workflows', 'email'));
       expect(wf.region).toBe('${var.region}');
       expect(wf.user_env_vars).toEqual({
+        CATALOG_URL: `\${google_cloudfunctions2_function.${fnOf('catalog').id}.url}`,
         EXTRACT_URL: `\${google_cloudfunctions2_function.${fnOf('extract').id}.url}`,
         STAGE_URL: `\${google_cloudfunctions2_function.${fnOf('stage').id}.url}`,
         MERGE_URL: `\${google_cloudfunctions2_function.${fnOf('merge').id}.url}`,

@@ -32,7 +32,8 @@ it('a month held by a live execution is waited for, then the run fails naming it
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/^stage: green 2020-10 is held by execution another-execution since \S+ \(lease renewed until \S+\); still held after waiting 1 s \(TAXI_LEASE_WAIT_MS\)$/);
-    const [t] = await query(dir, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'green_tripdata'");
+    // Nothing loaded: the catalog created the (empty) tables, the month is not in them.
+    const [t] = await query(dir, 'SELECT count(*) AS n FROM green_tripdata');
     expect(t!.n).toBe('0');
     const r = await cli(['run', '--taxi', 'green', '--month', '2020-10', '--source', server.url, '--data-dir', dir], { TAXI_LEASE_WAIT_MS: '300' });
     expect(r.code).toBe(1);

@@ -25,7 +25,7 @@ function reasonOrder(sql: string): string[] {
 describe('SQL twins', () => {
   it('have the same step files', () => {
     const duck = templateNames('duckdb');
-    expect(duck).toEqual(['00_tables.sql', '01_external.sql', '02_stage.sql', '03_merge.sql', '04_quarantine.sql', '05_ledger.sql']);
+    expect(duck).toEqual(['00_tables.sql', '01_external.sql', '02_stage.sql', '03_merge.sql', '04_quarantine.sql', '05_ledger.sql', '06_zones.sql', '07_trips.sql', '08_descriptions.sql']);
     expect(templateNames('bigquery')).toEqual(duck);
   });
 
@@ -35,9 +35,10 @@ describe('SQL twins', () => {
     for (const file of templateNames('duckdb')) {
       const name = file.replace(/\.sql$/, '');
       const [duck, bq] = DIALECTS.map((d) => writtenTables(loadTemplate(d, name)));
-      expect(bq!.filter((t) => t !== 'fence_table'), file).toEqual(duck);
+      // DuckDB also mirrors trips and the zones into the `nyc_taxi` schema (BigQuery's dataset name).
+      expect(bq!.filter((t) => t !== 'fence_table'), file).toEqual(duck!.filter((t) => !t.startsWith('analyst_')));
       if (name === '00_tables' || name === '03_merge') expect(bq, file).toContain('fence_table');
-      expect(duck!.length, file).toBeGreaterThan(0);
+      if (name !== '08_descriptions') expect(duck!.length, file).toBeGreaterThan(0);
     }
   });
 

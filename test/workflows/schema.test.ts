@@ -52,13 +52,13 @@ describe('workflows/', () => {
       }
     };
     walk(doc);
-    expect(calls).toHaveLength(4); // extract, stage, merge, notify
+    expect(calls).toHaveLength(5); // catalog, extract, stage, merge, notify
     for (const args of calls) {
       expect(args.auth).toEqual({ type: 'OIDC' });
       expect(args.timeout).toBeGreaterThan(0);
       expect(args.timeout).toBeLessThanOrEqual(1800);
-      expect(String(args.url)).toMatch(/^\$\{sys\.get_env\("(EXTRACT|STAGE|MERGE|NOTIFY)_URL"\)\}$/);
+      expect(String(args.url)).toMatch(/^\$\{sys\.get_env\("(CATALOG|EXTRACT|STAGE|MERGE|NOTIFY)_URL"\)\}$/);
     }
-    expect(retries).toEqual(['${http.default_retry}', '${http.default_retry}', '${http.default_retry}']);
+    expect(retries).toEqual(Array(4).fill('${http.default_retry}')); // catalog, extract, stage, merge
   });
 });
