@@ -109,6 +109,8 @@ export class Analyzer {
           'RESOLVED_ALTER_TABLE_STMT',
           'RESOLVED_UPDATE_STMT',
           'RESOLVED_BEGIN_STMT',
+          'RESOLVED_CREATE_VIEW_STMT',
+          'RESOLVED_ALTER_VIEW_STMT',
           'RESOLVED_COMMIT_STMT',
         ],
       };
@@ -235,9 +237,11 @@ export function createdTable(resolved: Record<string, unknown>): { name: string;
   if (!create) return null;
   const namePath = findKey(create, 'namePath') as string[] | undefined;
   const defs = findKey(create, 'columnDefinitionList') as { name: string; type: { typeKind: number; arrayType: unknown } }[] | undefined;
-  if (!namePath || !defs) throw new Error('CREATE without a name or columns in the resolved AST');
+  // A view has no column definitions: its columns are its query's output.
+  const output = defs ? undefined : (findKey(create, 'outputColumnList') as { name: string; column: { type: { typeKind: number } } }[] | undefined);
+  if (!namePath || !(defs || output)) throw new Error('CREATE without a name or columns in the resolved AST');
   return {
     name: namePath.join('.'),
-    columns: defs.map((d) => ({ name: d.name, type: { typeKind: d.type.typeKind } })),
+    columns: defs ? defs.map((d) => ({ name: d.name, type: { typeKind: d.type.typeKind } })) : output!.map((o) => ({ name: o.name, type: { typeKind: o.column.type.typeKind } })),
   };
 }
