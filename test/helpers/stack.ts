@@ -11,7 +11,9 @@ import { ZONES_FILE, ZONES_PATH } from './files.js';
 
 /** A loopback release server publishing `files` as `/{taxi}/{name}` → path. */
 export async function source(files: Record<string, string>, intercept?: Intercept) {
-  return serveFiles(new Map([...Object.entries(files), [ZONES_PATH, ZONES_FILE]]), intercept);
+  // The zone lookup is always served as is: an intercept is about the trip files.
+  const tripsOnly: Intercept | undefined = intercept && ((req, res) => (req.url?.startsWith(ZONES_PATH) ? false : intercept(req, res)));
+  return serveFiles(new Map([...Object.entries(files), [ZONES_PATH, ZONES_FILE]]), tripsOnly);
 }
 
 /** Config for a test data dir with fast retries. */

@@ -176,7 +176,7 @@ describe('source faults', () => {
       const s = await run(server.url, tmp.dir, 'green', '2020-10');
       expect(s).toMatchObject({ status: 'succeeded', rowsLoaded: 95_111 });
       expect(server.requests.filter((r) => r.range)).toEqual([]);
-      expect(server.requests.length).toBe(2);
+      expect(server.requests.filter((r) => !r.path.startsWith('/misc/')).length).toBe(2);
     } finally {
       await server.close();
     }
