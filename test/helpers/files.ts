@@ -11,6 +11,15 @@ export const REAL_MONTH = join(FIXTURES, 'green_tripdata_2020-10.csv.gz');
 /** The real taxi zone lookup, and where a loopback source publishes it (beside the trip files). */
 export const ZONES_FILE = join(FIXTURES, 'taxi_zone_lookup.csv');
 export const ZONES_PATH = '/misc/taxi_zone_lookup.csv';
+
+/** The fixture's zones as `[LocationID, Borough, Zone, service_zone]` text, read with a plain split (no field of it has a comma). */
+export function fixtureZones(): string[][] {
+  return readFileSync(ZONES_FILE, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',').map((f) => f.replace(/^"|"$/g, '')));
+}
 export const GREEN_HEADER =
   'VendorID,lpep_pickup_datetime,lpep_dropoff_datetime,store_and_fwd_flag,RatecodeID,PULocationID,DOLocationID,passenger_count,trip_distance,fare_amount,extra,mta_tax,tip_amount,tolls_amount,ehail_fee,improvement_surcharge,total_amount,payment_type,trip_type,congestion_surcharge';
 

@@ -9,19 +9,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { describedObjects } from '../../functions/src/domain/descriptions.js';
 import { runMonth } from '../../functions/src/local/run-month.js';
 import { serveFiles } from '../../functions/src/local/file-server.js';
-import { REAL_MONTH, tempDir, ZONES_FILE, ZONES_PATH } from '../helpers/files.js';
+import { fixtureZones, REAL_MONTH, tempDir, ZONES_FILE, ZONES_PATH } from '../helpers/files.js';
 import { query, testConfig } from '../helpers/stack.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
-
-/** The fixture's zones, read here with a plain split (no field of it has a comma). */
-const fixtureZones = () =>
-  readFileSync(ZONES_FILE, 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split(',').map((f) => f.replace(/^"|"$/g, '')));
 
 describe('catalog', () => {
   const zones = join(tmp.dir, 'zones.csv');

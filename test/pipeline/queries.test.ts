@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BigQueryWarehouse } from '../../functions/src/adapters/bigquery/warehouse.js';
 import { runMonth } from '../../functions/src/local/run-month.js';
-import { REAL_MONTH, tempDir, ZONES_FILE } from '../helpers/files.js';
+import { fixtureZones, REAL_MONTH, tempDir } from '../helpers/files.js';
 import { query, source, testConfig } from '../helpers/stack.js';
 import { Analyzer, createdTable, typeOf } from '../sql/zetasql-harness.js';
 
@@ -20,12 +20,7 @@ afterAll(() => tmp.cleanup());
 
 /** The TLC's payment codes, written out here from the data dictionary. */
 const PAYMENT: Record<string, string> = { '1': 'Credit card', '2': 'Cash', '3': 'No charge', '4': 'Dispute', '5': 'Unknown', '6': 'Voided trip' };
-const zones = new Map(
-  readFileSync(ZONES_FILE, 'utf8').trim().split('\n').slice(1).map((l) => {
-    const [id, borough, zone] = l.split(',').map((f) => f.replace(/^"|"$/g, ''));
-    return [id!, { borough: borough!, zone: zone! }];
-  }),
-);
+const zones = new Map(fixtureZones().map(([id, borough, zone]) => [id!, { borough: borough!, zone: zone! }]));
 const n = (v: unknown) => Number(v);
 
 beforeAll(async () => {

@@ -25,14 +25,14 @@ import { monthBounds, type Month } from '../../domain/months.js';
 import type { FileFormat } from '../../domain/file-formats.js';
 import { FENCE_TABLE, mainTable, quarantineTable, rawObjectKey, releaseFileName, releaseFileStem, stagingTable } from '../../domain/naming.js';
 import { stageCountsFromRows, type MergeCounts, type StageCounts } from '../../domain/summary.js';
-import { plannedObject } from '../shared/planned-object.js';
+import { allColumnsJob, plannedObject } from '../shared/planned-object.js';
 import type { StoredObject } from '../../ports/object-store.js';
 import { LEDGER_COLUMNS, LEDGER_TABLE, type LedgerEntry } from '../../domain/ledger.js';
 import type { Ledger, LedgerFilter } from '../../ports/ledger.js';
 import { ledgerRow, ledgerStatements, type LedgerDialect } from '../shared/ledger-row.js';
 import { UNFENCED, type Fence, type MonthJob, type PlannedStatement, type StepStats, type Warehouse } from '../../ports/warehouse.js';
 import { fileSchema } from '../shared/file-schema.js';
-import { CATALOG_STEPS, MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, marker, renderTemplate, splitStatements } from '../shared/sql-template.js';
+import { CATALOG_STEPS, MERGE_STEPS, STAGE_STEPS, forFormat, marker, renderStep } from '../shared/sql-template.js';
 import { BIGQUERY_TYPES, countSql, datasetSlots, ident, inlineParams, literal, queryParameter, tableRef, type Param } from './dialect.js';
 import { createHash } from 'node:crypto';
 import { TAXIS } from '../../domain/datasets.js';
@@ -77,9 +77,6 @@ export interface BigQueryWarehouseOptions extends BigQueryTarget {
 export interface JobOutcome {
   jobId: string;
   bytesProcessed: number;
-  affectedRows: number;
-  inserted: number;
-  deleted: number;
   /** True when the job already existed (a retried call) and was waited for, not started. */
   reused: boolean;
 }
@@ -168,9 +165,7 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
     };
     const out: BigQueryStatement[] = [];
     for (const step of steps) {
-      const template = loadTemplate('bigquery', TEMPLATE_FILES[step]!);
-      const used = Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`)));
-      const rendered = forFormat(splitStatements(renderTemplate(template, used)), file.format);
+      const rendered = forFormat(renderStep('bigquery', step, slots), file.format);
       rendered.filter((sql) => fence.token !== null || !marker(sql, 'name')?.startsWith('fence_')).forEach((sql, index) => {
         const own = Object.fromEntries(Object.entries(params).filter(([k]) => new RegExp(`@${k}\\b`).test(sql)));
         out.push({ step, sql, params: own, jobId: jobIdFor(job.taxi, job.month, job.object.generation, step, index, job.run) });
@@ -254,16 +249,11 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
       trips_view: this.table(TRIPS_VIEW),
       trips_select: tripsSelect(d),
     };
-    const tables = TAXIS.flatMap((taxi) =>
-      this.statements({ taxi, month: '2099-12', object: placeholderObject(taxi, '2099-12') }, ['tables']).map((x) => ({ step: 'tables', sql: inlineParams(x.sql, x.params) })),
-    );
-    const catalog = CATALOG_STEPS.flatMap((step) => {
-      const template = loadTemplate('bigquery', TEMPLATE_FILES[step]!);
-      return splitStatements(renderTemplate(template, Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`))))).map((sql) => ({ step, sql }));
-    });
+    const tables = TAXIS.flatMap((taxi) => this.statements(allColumnsJob(taxi), ['tables']).map((x) => ({ step: 'tables', sql: inlineParams(x.sql, x.params) })));
+    const catalog = CATALOG_STEPS.flatMap((step) => renderStep('bigquery', step, slots).map((sql) => ({ step, sql })));
     const kind = (o: DescribedObject) => (o.role === 'trips' ? 'VIEW' : 'TABLE');
     const described = describedObjects().flatMap((o) =>
-      splitStatements(renderTemplate(loadTemplate('bigquery', TEMPLATE_FILES.descriptions!), descriptionSlots(d, o, kind(o))))
+      renderStep('bigquery', 'descriptions', descriptionSlots(d, o, kind(o)))
         // ALTER VIEW cannot describe a view's columns (see 07_trips.sql).
         .filter((sql) => kind(o) === 'TABLE' || !/ALTER COLUMN/.test(sql))
         .map((sql) => ({ step: 'descriptions', sql })),
@@ -437,9 +427,6 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
         jobId,
         reused,
         bytesProcessed: Number(q?.totalBytesProcessed ?? meta.statistics?.totalBytesProcessed ?? 0),
-        affectedRows: Number(q?.numDmlAffectedRows ?? 0),
-        inserted: Number(q?.dmlStats?.insertedRowCount ?? 0),
-        deleted: Number(q?.dmlStats?.deletedRowCount ?? 0),
       };
     }
     throw new PipelineError('internal', `BigQuery job ${s.jobId} (${s.step}) failed ${maxAttempts} times`);

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { PipelineError } from '../../domain/errors.js';
-import { dataset, TAXIS, type Taxi } from '../../domain/datasets.js';
+import { dataset, TAXIS } from '../../domain/datasets.js';
 import { createHash } from 'node:crypto';
 import { datasetObjects, describedObjects, type DescribedObject } from '../../domain/descriptions.js';
 import { TRIPS_VIEW } from '../../domain/trips.js';
 import { ZONES } from '../../domain/zones.js';
 import type { StoredObject } from '../../ports/object-store.js';
-import { plannedObject } from '../shared/planned-object.js';
+import { allColumnsJob } from '../shared/planned-object.js';
 import { descriptionSlots, tripsSelect, zoneSelect, type CatalogDialect } from '../shared/catalog-sql.js';
 import { monthBounds } from '../../domain/months.js';
 import { ANALYST_SCHEMA, mainTable, quarantineTable, releaseFileName, stagingTable } from '../../domain/naming.js';
@@ -25,7 +25,7 @@ import { LEDGER_COLUMNS, LEDGER_TABLE, type LedgerEntry } from '../../domain/led
 import type { Ledger, LedgerFilter } from '../../ports/ledger.js';
 import { ledgerRow, ledgerStatements, type LedgerDialect } from '../shared/ledger-row.js';
 import { removeDeadTemps, tempName } from '../shared/leftovers.js';
-import { CATALOG_STEPS, MERGE_STEPS, STAGE_STEPS, TEMPLATE_FILES, forFormat, loadTemplate, marker, renderTemplate, splitStatements } from '../shared/sql-template.js';
+import { CATALOG_STEPS, MERGE_STEPS, STAGE_STEPS, forFormat, marker, renderStep } from '../shared/sql-template.js';
 import { DUCKDB_TYPES, datasetSlots, ident, literal } from './dialect.js';
 
 /** The catalog templates' dialect: objects in the main schema, comments as COMMENT ON statements. */
@@ -40,8 +40,6 @@ const DUCKDB_CATALOG: CatalogDialect = {
 /** DuckDB keeps the main and quarantine tables, and trips, as views. */
 const DUCKDB_KIND: Record<DescribedObject['role'], 'TABLE' | 'VIEW'> = { main: 'VIEW', quarantine: 'VIEW', trips: 'VIEW', zones: 'TABLE', ledger: 'TABLE' };
 
-/** A job whose file has every column of the dataset: the catalog creates (or completes) each dataset's tables with it. */
-const allColumnsJob = (taxi: Taxi): MonthJob => ({ taxi, month: '2099-12', object: plannedObject(taxi, '2099-12', 'parquet', '') });
 
 /** DuckDB's ledger columns: parameters cast to the column type, instants as ISO text with milliseconds. */
 const DUCKDB_LEDGER: LedgerDialect = {
@@ -270,9 +268,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     };
     const out: Statement[] = [];
     for (const step of steps) {
-      const template = loadTemplate('duckdb', TEMPLATE_FILES[step]!);
-      const used = Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`)));
-      for (const sql of forFormat(splitStatements(renderTemplate(template, used)), file.format)) {
+      for (const sql of forFormat(renderStep('duckdb', step, slots), file.format)) {
         const own = Object.fromEntries(Object.entries(params).filter(([k]) => new RegExp(`\\$${k}\\b`).test(sql)));
         out.push({ step, sql, params: own });
       }
@@ -401,10 +397,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
       analyst_trips: `${ident(ANALYST_SCHEMA)}.${ident(TRIPS_VIEW)}`,
       analyst_zones: `${ident(ANALYST_SCHEMA)}.${ident(ZONES.table)}`,
     };
-    return CATALOG_STEPS.flatMap((step) => {
-      const template = loadTemplate('duckdb', TEMPLATE_FILES[step]!);
-      return splitStatements(renderTemplate(template, Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`)))));
-    });
+    return CATALOG_STEPS.flatMap((step) => renderStep('duckdb', step, slots));
   }
 
   /** Describe `o` and those of its columns it has (a dataset's view lacks the columns of eras not loaded). */
@@ -412,13 +405,12 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     const reader = await con.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $name`, { name: o.name });
     const present = new Set((reader.getRowObjectsJS() as { column_name: string }[]).map((r) => r.column_name.toLowerCase()));
     const columns = o.columns.filter((c) => present.has(c.name.toLowerCase()));
-    const template = loadTemplate('duckdb', TEMPLATE_FILES.descriptions!);
-    for (const sql of splitStatements(renderTemplate(template, descriptionSlots(DUCKDB_CATALOG, o, DUCKDB_KIND[o.role], columns)))) await con.run(sql);
+    for (const sql of renderStep('duckdb', 'descriptions', descriptionSlots(DUCKDB_CATALOG, o, DUCKDB_KIND[o.role], columns))) await con.run(sql);
   }
 
   catalogVersion(): string {
     const tables = TAXIS.flatMap((taxi) => this.statements(allColumnsJob(taxi), ['tables']).map((s) => s.sql));
-    const described = describedObjects().map((o) => renderTemplate(loadTemplate('duckdb', TEMPLATE_FILES.descriptions!), descriptionSlots(DUCKDB_CATALOG, o, DUCKDB_KIND[o.role])));
+    const described = describedObjects().flatMap((o) => renderStep('duckdb', 'descriptions', descriptionSlots(DUCKDB_CATALOG, o, DUCKDB_KIND[o.role])));
     return createHash('sha256').update([...tables, ...this.catalogStatements(''), ...described, this.ledgerStatements().get('create')!].join('\n;\n')).digest('hex');
   }
 

@@ -9,6 +9,7 @@ import type { Month } from '../../domain/months.js';
 import { rawObjectKey } from '../../domain/naming.js';
 import type { ValueType } from '../../domain/schema-contract.js';
 import type { StoredObject } from '../../ports/object-store.js';
+import type { MonthJob } from '../../ports/warehouse.js';
 
 /** The Parquet type assumed per kind when no file is at hand. */
 const TYPICAL_PARQUET: Record<ColumnKind, ValueType> = { integer: 'integer', numeric: 'float', timestamp: 'timestamp', string: 'string' };
@@ -33,4 +34,12 @@ export function plannedObject(taxi: Taxi, month: Month, format: FileFormat, uri:
       extractedAt: new Date(0).toISOString(),
     },
   };
+}
+
+/**
+ * A job whose file carries every column of the dataset (a month after every `since`): the catalog
+ * creates each dataset's tables with it, or gives an older table the columns it lacks.
+ */
+export function allColumnsJob(taxi: Taxi): MonthJob {
+  return { taxi, month: '2099-12', object: plannedObject(taxi, '2099-12', 'parquet', '') };
 }

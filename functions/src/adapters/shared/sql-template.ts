@@ -84,6 +84,15 @@ export function renderTemplate(template: string, slots: Record<string, string>):
   return out;
 }
 
+/**
+ * The statements of one step's template in `dialect`, rendered with those of `slots` it uses: a caller
+ * passes every slot it knows for a job, each template takes its own.
+ */
+export function renderStep(dialect: string, step: string, slots: Record<string, string>): string[] {
+  const template = loadTemplate(dialect, TEMPLATE_FILES[step]!);
+  return splitStatements(renderTemplate(template, Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`)))));
+}
+
 /** Split a rendered template into statements on `;` at line ends, dropping comment-only chunks. */
 export function splitStatements(sql: string): string[] {
   return sql

@@ -70,18 +70,16 @@ export async function refreshCatalog(deps: CatalogDeps): Promise<CatalogResult> 
     // Checked before anything lands: a bad file changes nothing.
     const zones = parseZones(text);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    object =
-      existing && existing.meta.sha256 === sha256
-        ? existing
-        : await deps.store.put(ZONES.lakeKey, once(bytes), () => ({
-            sourceUrl: deps.zonesUrl,
-            etag: res.etag,
-            bytes: bytes.byteLength,
-            sha256,
-            dataLines: zones.length,
-            columns: ZONES.columns.map((c) => c.name),
-            extractedAt: new Date().toISOString(),
-          }));
+    // An identical file already landed is kept, with its generation: the store itself sees to that.
+    object = await deps.store.put(ZONES.lakeKey, once(bytes), () => ({
+      sourceUrl: deps.zonesUrl,
+      etag: res.etag,
+      bytes: bytes.byteLength,
+      sha256,
+      dataLines: zones.length,
+      columns: ZONES.columns.map((c) => c.name),
+      extractedAt: new Date().toISOString(),
+    }));
   } else if (existing) {
     object = existing;
   } else {
