@@ -1,9 +1,10 @@
 /**
  * What only the local lease does: a lease whose process is gone is free at once, and what a process
- * killed mid-write left (a temp file) is removed by the next acquisition.
+ * killed mid-write left (a temp file, its mutex) is removed by the next acquisition.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalFsLeaseStore } from '../../../functions/src/adapters/local-fs/lease.js';
@@ -38,5 +39,34 @@ describe('local lease', () => {
     spawnSync('touch', ['-d', '1 minute ago', mutex]);
     expect((await store.acquire(KEY, 'exec-b', 60_000)).lease).toBeDefined();
     expect(readdirSync(join(dir, 'leases'))).toEqual(['green_tripdata_2020-10.lock']);
+  });
+
+  it('breaks at once a fresh mutex whose process is gone, waits for a live one\'s, and an unnamed one after a second', async () => {
+    const dir = join(tmp.dir, 'mutex');
+    const store = new LocalFsLeaseStore(dir);
+    await store.acquire(KEY, 'exec-a', 60_000).then((g) => g.lease!.release());
+    const mutex = `${join(dir, KEY)}.mutex`;
+    // Killed inside a critical section a moment ago: named, its process gone. Broken at once (not after
+    // the 10 s a nameless mutex of another host waits).
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
+    mkdirSync(mutex);
+    writeFileSync(join(mutex, 'owner'), `${hostname()} ${dead}`);
+    let t0 = Date.now();
+    expect((await store.acquire(KEY, 'exec-b', 60_000)).lease).toBeDefined();
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(existsSync(mutex)).toBe(false);
+    // A live owner (this process) is waited for: released after 300 ms, then taken.
+    mkdirSync(mutex);
+    writeFileSync(join(mutex, 'owner'), `${hostname()} ${process.pid}`);
+    setTimeout(() => rmSync(mutex, { recursive: true }), 300);
+    t0 = Date.now();
+    expect((await store.acquire(KEY, 'exec-b', 60_000)).lease).toBeDefined();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    // Killed between creating it and naming itself: broken once it is a second old.
+    mkdirSync(mutex);
+    t0 = Date.now();
+    expect((await store.acquire(KEY, 'exec-b', 60_000)).lease).toBeDefined();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - t0).toBeLessThan(5_000);
   });
 });

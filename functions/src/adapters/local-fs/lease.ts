@@ -5,7 +5,7 @@
  * release (marked released) so the fencing token keeps growing. A lease whose process is gone (same host,
  * `kill(pid, 0)` answers ESRCH) is free at once; one whose holder stopped renewing, after its TTL.
  */
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -19,8 +19,14 @@ interface LeaseFile extends LeaseState {
   released?: boolean;
 }
 
-/** A mutex directory older than this is left by a process killed inside a critical section. */
+/**
+ * A mutex directory older than this is left by a process killed inside a critical section, when its
+ * owner cannot be told (another host, or a process killed between creating it and naming itself in it).
+ */
 const MUTEX_STALE_MS = 10_000;
+/** A live process names itself in its mutex right after creating it: unnamed for longer, it is a dead one's. */
+const MUTEX_UNNAMED_MS = 1_000;
+const OWNER = 'owner';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function readLease(path: string): Promise<LeaseFile | null> {
@@ -42,26 +48,40 @@ export class LocalFsLeaseStore implements LeaseStore {
     this.root = resolve(root);
   }
 
-  /** Run `work` holding the key's mutex directory. */
+  /**
+   * Run `work` holding the key's mutex directory. The directory names its process (`owner`: host and
+   * pid), so a mutex left by a process killed inside a critical section is broken at once, like its lease.
+   */
   private async locked<T>(path: string, work: () => Promise<T>): Promise<T> {
     const mutex = `${path}.mutex`;
+    const me = `${hostname()} ${process.pid}`;
     await mkdir(dirname(path), { recursive: true });
     for (let attempt = 0; ; attempt++) {
       try {
         await mkdir(mutex);
+        await writeFile(join(mutex, OWNER), me);
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const age = await stat(mutex).then((s) => Date.now() - s.mtimeMs, () => 0);
-        if (age > MUTEX_STALE_MS) await rmdir(mutex).catch(() => undefined);
+        if (await this.abandoned(mutex)) await rm(mutex, { recursive: true, force: true });
         else await sleep(Math.min(5 + attempt * 5, 50));
       }
     }
     try {
       return await work();
     } finally {
-      await rmdir(mutex).catch(() => undefined);
+      await rm(mutex, { recursive: true, force: true });
     }
+  }
+
+  /** Whether a mutex directory was left by a process that is gone. */
+  private async abandoned(mutex: string): Promise<boolean> {
+    const age = await stat(mutex).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const owner = await readFile(join(mutex, OWNER), 'utf8').catch(() => null);
+    if (owner === null) return age > MUTEX_UNNAMED_MS;
+    const [host, pid] = owner.split(' ');
+    if (host === hostname() && !processAlive(Number(pid))) return true;
+    return age > MUTEX_STALE_MS;
   }
 
   private async write(path: string, lease: LeaseFile): Promise<void> {
