@@ -7,6 +7,9 @@
 -- partition: writing Parquet costs DuckDB about a third of writing the same rows into its own table file.
 -- The file's key-value metadata names the raw file it was staged from (its sha256), so merge can tell
 -- a staging of an older version of the month from one of the file now in the lake.
+-- unique_row_id is not written here (its column stays NULL): turning every value into text for md5 was
+-- most of a Parquet month's stage, so the views compute it when it is read. The file keeps row_hash,
+-- DuckDB's native 64-bit hash of the typed values, which finds duplicate candidates and reload changes.
 
 -- name: write
 COPY (
@@ -23,7 +26,7 @@ checked AS (
   SELECT
     *,
     {{first_invalid_column}} AS invalid_column,
-    md5({{canonical_text}}) AS unique_row_id
+    {{row_hash}} AS row_hash
   FROM typed
 ),
 classified AS (
@@ -39,7 +42,7 @@ classified AS (
 )
 SELECT
 {{typed_names}},
-  unique_row_id,
+  CAST(NULL AS VARCHAR) AS unique_row_id,
   $filename AS filename,
   reason,
   CASE
@@ -50,17 +53,25 @@ SELECT
   END AS detail,
   -- The text is kept for quarantined rows only: a loaded row is its typed columns.
   CASE WHEN reason IS NOT NULL THEN {{source_text}} END AS raw_line,
-  CAST($staged_at AS TIMESTAMP) AS staged_at
+  CAST($staged_at AS TIMESTAMP) AS staged_at,
+  row_hash
 FROM classified
 ) TO {{staging_write}} (FORMAT parquet, KV_METADATA {raw_sha256: {{raw_sha256}}});
 
 -- name: duplicates
--- duplicate: a row that passed every other check and repeats an earlier one of the file. Found by a
--- separate pass over the ids only: a window over whole rows in the statement above would hold every
--- row of the month in memory at once.
+-- duplicate: a row that passed every other check and repeats an earlier one of the file (the same
+-- unique_row_id). Found by a separate pass: a window over whole rows in the statement above would hold
+-- every row of the month in memory at once. Rows sharing a row_hash are the candidates; their md5 ids,
+-- computed for those few rows only, decide.
+WITH candidates AS (
+  SELECT row_hash FROM read_parquet({{staging_write}}) WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
+)
 SELECT count(*) AS duplicates
 FROM (
-  SELECT unique_row_id FROM read_parquet({{staging_write}}) WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
+  SELECT {{row_id}} AS id
+  FROM read_parquet({{staging_write}})
+  WHERE reason IS NULL AND row_hash IN (SELECT row_hash FROM candidates)
+  GROUP BY ALL HAVING count(*) > 1
 );
 
 -- name: rewrite
@@ -70,18 +81,26 @@ FROM (
 -- the lines whose pickup is one of the repeated rows' are typed and hashed again (a cheap cast of one
 -- field picks them), so this pass costs about a read of the file, not a second stage.
 COPY (
-WITH repeated AS (
-  SELECT unique_row_id FROM read_parquet({{staging_write}}) WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
+WITH candidates AS (
+  SELECT row_hash FROM read_parquet({{staging_write}}) WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
+),
+ids AS (
+  SELECT file_row_number, {{pickup}} AS pickup, {{row_id}} AS id
+  FROM read_parquet({{staging_write}}, file_row_number = true)
+  WHERE reason IS NULL AND row_hash IN (SELECT row_hash FROM candidates)
+),
+repeated AS (
+  SELECT id FROM ids GROUP BY ALL HAVING count(*) > 1
 ),
 copies AS (
-  SELECT file_row_number, unique_row_id, row_number() OVER (PARTITION BY unique_row_id ORDER BY file_row_number) AS copy
-  FROM read_parquet({{staging_write}}, file_row_number = true)
-  WHERE reason IS NULL AND unique_row_id IN (SELECT unique_row_id FROM repeated)
+  SELECT file_row_number, pickup, id, row_number() OVER (PARTITION BY id ORDER BY file_row_number) AS copy
+  FROM ids
+  WHERE id IN (SELECT id FROM repeated)
 ),
 texts AS (
   SELECT id, any_value(text) AS line
   FROM (
-    SELECT {{source_text}} AS text, field_count, md5({{canonical_text}}) AS id
+    SELECT {{source_text}} AS text, field_count, {{row_id}} AS id
     FROM (
       SELECT
         *,
@@ -89,12 +108,10 @@ texts AS (
       FROM (
         {{parsed_rows}}
       )
-      WHERE {{raw_pickup}} IN (
-        SELECT {{pickup}} FROM read_parquet({{staging_write}}) WHERE unique_row_id IN (SELECT unique_row_id FROM repeated)
-      )
+      WHERE {{raw_pickup}} IN (SELECT pickup FROM copies)
     )
   )
-  WHERE field_count = {{field_count}} AND id IN (SELECT unique_row_id FROM repeated)
+  WHERE field_count = {{field_count}} AND id IN (SELECT id FROM repeated)
   GROUP BY id
 )
 SELECT s.* EXCLUDE (file_row_number) REPLACE (
@@ -104,10 +121,11 @@ SELECT s.* EXCLUDE (file_row_number) REPLACE (
 )
 FROM read_parquet({{staging_write}}, file_row_number = true) AS s
 LEFT JOIN copies AS c USING (file_row_number)
-LEFT JOIN texts AS t ON t.id = c.unique_row_id
+LEFT JOIN texts AS t ON t.id = c.id
 ) TO {{staging_rewrite}} (FORMAT parquet, KV_METADATA {raw_sha256: {{raw_sha256}}});
 
 -- name: view
--- The staging table: the staged file, as the adapter renamed it into place.
+-- The staging table: the staged file, as the adapter renamed it into place, with each row's id.
 CREATE OR REPLACE VIEW {{staging_table}} AS
-SELECT * FROM read_parquet({{staging_file}});
+SELECT * EXCLUDE (row_hash) REPLACE ({{row_id}} AS unique_row_id)
+FROM read_parquet({{staging_file}});

@@ -6,7 +6,9 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowIdSql } from '../../functions/src/adapters/duckdb/dialect.js';
 import { parseConfig } from '../../functions/src/config.js';
+import { dataset } from '../../functions/src/domain/datasets.js';
 import { serveFiles, type Intercept } from '../../functions/src/local/file-server.js';
 import { runMonth } from '../../functions/src/local/run-month.js';
 import { tempDir, ZONES_FILE, ZONES_PATH } from '../helpers/files.js';
@@ -148,7 +150,13 @@ describe('bad Parquet files', () => {
     published.set('/yellow_tripdata_2023-03.parquet', writeParquet(join(tmp.dir, 'evolved.parquet'), yellowColumns(march, { ...ERA, extra: [['surge_fee', 'DOUBLE', (_r, i) => (i % 2 ? '2.5' : '1.5')]] })));
     const cfg = parseConfig({ TAXI_SOURCE_URL: `${server.url}/{taxi}_tripdata_{YYYY}-{MM}.parquet`, TAXI_DATA_DIR: dir, TAXI_SCHEMA_CONTRACT: 'evolve', TAXI_RETRY_BASE_MS: '5' });
     expect(await runMonth(cfg, 'yellow', MONTH)).toMatchObject({ status: 'succeeded', rowsLoaded: ROWS });
+    const idsOf = async (m: string) => (await query(dir, `SELECT unique_row_id AS id FROM yellow_tripdata WHERE strftime(tpep_pickup_datetime, '%Y-%m') = '${m}' ORDER BY id`)).map((x) => x.id);
+    const februaryIds = await idsOf(MONTH);
     expect(await runMonth(cfg, 'yellow', '2023-03')).toMatchObject({ status: 'succeeded', rowsLoaded: 300 });
+    // The new column joins the ids of the rows that hold it; the earlier month's ids stay as they were.
+    expect(await idsOf(MONTH)).toEqual(februaryIds);
+    const [withFee] = await query(dir, `SELECT count(DISTINCT unique_row_id) AS n, count(*) FILTER (WHERE unique_row_id = ${rowIdSql(dataset('yellow').columns)}) AS without_fee FROM yellow_tripdata WHERE surge_fee IS NOT NULL`);
+    expect(withFee).toEqual({ n: '300', without_fee: '0' });
     const r = await query(dir, `SELECT strftime(tpep_pickup_datetime, '%Y-%m') AS m, count(*) AS n, count(surge_fee) AS surge, CAST(sum(surge_fee) AS VARCHAR) AS total FROM yellow_tripdata GROUP BY ALL ORDER BY m`);
     expect(r).toEqual([
       { m: '2023-02', n: String(ROWS), surge: '0', total: null },

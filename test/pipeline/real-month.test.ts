@@ -116,6 +116,30 @@ describe('green 2020-10, the real release file', () => {
     expect(q!.n).toBe('9');
   });
 
+  it('ids are computed when read: each equals the md5 of the line\'s canonical values; a month stored with its ids (no row_hash) reads and reloads the same', async () => {
+    const { renameSync } = await import('node:fs');
+    const { rowIdSql } = await import('../../functions/src/adapters/duckdb/dialect.js');
+    const { dataset } = await import('../../functions/src/domain/datasets.js');
+    const lines = realMonthLines();
+    const expected = new Set(lines.slice(1).filter((l) => /^[^,]*,2020-10/.test(l)).map((l) => lineId('green', lines[0]!, l)));
+    const ids = await query(tmp.dir, `SELECT unique_row_id AS id FROM green_tripdata`);
+    expect(ids.length).toBe(95_111);
+    expect(ids.every((r) => expected.has(String(r.id)))).toBe(true);
+    // The partition file holds no id text, only the 64-bit row_hash.
+    const partition = join(tmp.dir, 'tables', 'green_tripdata', '2020-10.parquet');
+    const [stored] = await query(tmp.dir, `SELECT count(unique_row_id) AS ids, count(DISTINCT row_hash) AS hashes FROM read_parquet('${partition}') WHERE reason IS NULL`);
+    expect(stored).toEqual({ ids: '0', hashes: '95111' });
+    // A partition written by the earlier release: the id stored, no row_hash.
+    const before = await fingerprint(tmp.dir, 'green_tripdata');
+    const old = join(tmp.dir, 'old.parquet');
+    await query(tmp.dir, `COPY (SELECT * EXCLUDE (row_hash) REPLACE (${rowIdSql(dataset('green').columns)} AS unique_row_id) FROM read_parquet('${partition}')) TO '${old}' (FORMAT parquet)`);
+    renameSync(old, partition);
+    expect(await fingerprint(tmp.dir, 'green_tripdata')).toEqual(before);
+    const again = await run(server.url, tmp.dir, 'green', '2020-10');
+    expect(again).toMatchObject({ status: 'succeeded', rowsLoaded: 95_111, inserted: 0, deleted: 0 });
+    expect(await fingerprint(tmp.dir, 'green_tripdata')).toEqual(before);
+  });
+
   it('a republished file (rows removed, values corrected) replaces the month exactly', async () => {
     const lines = realMonthLines();
     const header = lines[0]!;

@@ -98,11 +98,11 @@ describe('unique_row_id', () => {
         const fileColumns = ds.columns.map((c) => ({ name: c.name, type: format === 'csv' ? ('text' as const) : ({ integer: 'float', numeric: 'float', timestamp: 'timestamp', string: 'string' } as const)[c.kind] })).reverse();
         const file = { format, bindings: matchSchema(ds, '2025-01', fileColumns).bindings, fieldCount: fileColumns.length };
         const names = (text: string) => [...text.matchAll(/[`"](\w+)[`"]/g)].map((m) => m[1]);
-        const d = duck.datasetSlots(ds, file, '"ext"').canonical_text;
+        const d = duck.datasetSlots(ds, file, '"ext"').row_id;
         const b = bq.datasetSlots(ds, file, '`ext`').canonical_text;
         expect(names(b)).toEqual(ds.columns.map((c) => c.name));
         expect(names(d)).toEqual(names(b));
-        expect(d).toMatch(/^concat_ws\(',', coalesce\(/);
+        expect(d).toMatch(/^md5\(concat_ws\(',', coalesce\(/);
         expect(b).toMatch(/^ARRAY_TO_STRING\(\[COALESCE\(.*\], ','\)$/);
         // the same form per kind: microsecond times, nine decimals, integers as digits
         expect(d.includes("'%Y-%m-%d %H:%M:%S.%f'")).toBe(b.includes("'%Y-%m-%d %H:%M:%E6S'"));
@@ -111,6 +111,23 @@ describe('unique_row_id', () => {
     }
     const stage = loadTemplate('bigquery', '02_stage');
     expect(stage).toContain('TO_HEX(MD5({{canonical_text}})) AS unique_row_id');
-    expect(loadTemplate('duckdb', '02_stage')).toContain('md5({{canonical_text}}) AS unique_row_id');
+    // The embedded warehouse computes the id when the staging and main views are read.
+    expect(loadTemplate('duckdb', '02_stage')).toContain('REPLACE ({{row_id}} AS unique_row_id)');
+    expect(loadTemplate('duckdb', '03_merge')).toContain('coalesce(unique_row_id, {{view_row_id}}) AS unique_row_id');
+  });
+
+  it('adds an evolved column to the text only when it holds a value, in both dialects', async () => {
+    const duck = await import('../../functions/src/adapters/duckdb/dialect.js');
+    const bq = await import('../../functions/src/adapters/bigquery/dialect.js');
+    const { dataset } = await import('../../functions/src/domain/datasets.js');
+    const { matchSchema } = await import('../../functions/src/domain/schema-contract.js');
+    const ds = dataset('green');
+    const fileColumns = [...ds.columns.map((c) => ({ name: c.name, type: 'text' as const })), { name: 'new_fee', type: 'text' as const }];
+    const file = { format: 'csv' as const, bindings: matchSchema(ds, '2025-01', fileColumns, 'evolve').bindings, fieldCount: fileColumns.length };
+    const d = duck.datasetSlots(ds, file, '"ext"').row_id;
+    const b = bq.datasetSlots(ds, file, '`ext`').canonical_text;
+    // last, and not coalesced to '': concat_ws and ARRAY_TO_STRING skip a NULL, so rows without it keep their ids
+    expect(d).toMatch(/, "new_fee"\)\)$/);
+    expect(b).toMatch(/, `new_fee`\], ','\)$/);
   });
 });

@@ -102,19 +102,25 @@ export function safeCast(c: Column, from: ValueType): string {
   return `SAFE_CAST(${raw} AS ${type})`;
 }
 
-/** The column's value as canonical text, the same as the DuckDB twin's: what `unique_row_id` hashes. */
-function canonicalText(c: Column): string {
+/**
+ * The column's value as canonical text, the same as the DuckDB twin's: what `unique_row_id` hashes. An
+ * evolved column (`optional`) joins the text only when it holds a value (`ARRAY_TO_STRING` skips NULL).
+ */
+function canonicalText(c: Column, optional = false): string {
   const name = ident(c.name);
-  switch (c.kind) {
-    case 'timestamp':
-      return `COALESCE(FORMAT_DATETIME('%Y-%m-%d %H:%M:%E6S', ${name}), '')`;
-    case 'string':
-      return `COALESCE(${name}, '')`;
-    case 'numeric':
-      return `COALESCE(FORMAT('%.9f', ${name}), '')`;
-    case 'integer':
-      return `COALESCE(CAST(${name} AS STRING), '')`;
-  }
+  const text = (() => {
+    switch (c.kind) {
+      case 'timestamp':
+        return `FORMAT_DATETIME('%Y-%m-%d %H:%M:%E6S', ${name})`;
+      case 'string':
+        return name;
+      case 'numeric':
+        return `FORMAT('%.9f', ${name})`;
+      case 'integer':
+        return `CAST(${name} AS STRING)`;
+    }
+  })();
+  return optional ? text : `COALESCE(${text}, '')`;
 }
 
 /** The raw value of each column, read from one line's fields (CSV) or one row's columns (Parquet). */
@@ -164,7 +170,7 @@ export function datasetSlots(ds: Dataset, file: FileSchema, externalTable: strin
       .filter((b) => b.column.kind !== 'string' && typeOf(b) !== 'null')
       .map((b) => `WHEN ${rawName(b.column)} IS NOT NULL AND ${ident(b.column.name)} IS NULL THEN CONCAT(${literal(`${b.column.name}: `)}, CAST(${rawName(b.column)} AS STRING))`)
       .join(' ')} END`,
-    canonical_text: `ARRAY_TO_STRING([${columns.map(canonicalText).join(', ')}], ',')`,
+    canonical_text: `ARRAY_TO_STRING([${[...ds.columns.map((c) => canonicalText(c)), ...columns.filter((c) => !ds.columns.includes(c)).map((c) => canonicalText(c, true))].join(', ')}], ',')`,
     source_text: SOURCE_TEXT[file.format](file.bindings),
   };
 }

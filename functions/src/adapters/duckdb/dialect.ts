@@ -59,18 +59,45 @@ export function safeCast(c: Column, from: ValueType): string {
   return `TRY_CAST(${raw} AS ${type})`;
 }
 
-/** The column's value as canonical text, the same in both dialects: what `unique_row_id` hashes. */
-function canonicalText(c: Column): string {
+/**
+ * The column's value as canonical text, the same in both dialects: what `unique_row_id` hashes. An
+ * evolved column (`optional`) joins the text only when it holds a value (`concat_ws` skips NULL), so
+ * adding a column to a dataset leaves the ids of the rows that lack it as they were.
+ */
+function canonicalText(c: Column, optional = false): string {
   const name = ident(c.name);
-  switch (c.kind) {
-    case 'timestamp':
-      return `coalesce(strftime(${name}, '%Y-%m-%d %H:%M:%S.%f'), '')`;
-    case 'string':
-      return `coalesce(${name}, '')`;
-    default:
-      // BIGINT as digits; DECIMAL(18,9) with its nine decimals, as BigQuery's FORMAT('%.9f') writes NUMERIC.
-      return `coalesce(CAST(${name} AS VARCHAR), '')`;
-  }
+  const text = (() => {
+    switch (c.kind) {
+      case 'timestamp':
+        return `strftime(${name}, '%Y-%m-%d %H:%M:%S.%f')`;
+      case 'string':
+        return name;
+      default:
+        // BIGINT as digits; DECIMAL(18,9) with its nine decimals, as BigQuery's FORMAT('%.9f') writes NUMERIC.
+        return `CAST(${name} AS VARCHAR)`;
+    }
+  })();
+  return optional ? text : `coalesce(${text}, '')`;
+}
+
+/**
+ * `unique_row_id` of a row with these typed columns: hex md5 of its canonical text. The embedded
+ * warehouse computes it when it is read (the main and staging views), not when a month is staged:
+ * turning every value into text is most of a Parquet month's stage time.
+ */
+export function rowIdSql(canonical: readonly Column[], evolved: readonly Column[] = []): string {
+  return `md5(concat_ws(',', ${[...canonical.map((c) => canonicalText(c)), ...evolved.map((c) => canonicalText(c, true))].join(', ')}))`;
+}
+
+/**
+ * A 64-bit hash of the row's typed values (DuckDB's native `hash`), equal for rows whose canonical
+ * texts are equal (a NULL text is '' there, so it is here), computed as the month is staged: it finds
+ * the candidate duplicates (confirmed by their md5 id) and what a reload changed, without the text.
+ */
+export function rowHashSql(columns: readonly Column[], present: (c: Column) => boolean = () => true): string {
+  return `hash(${columns
+    .map((c) => (!present(c) ? `CAST(NULL AS ${DUCKDB_TYPES[c.kind]})` : c.kind === 'string' ? `coalesce(${ident(c.name)}, '')` : ident(c.name)))
+    .join(', ')})`;
 }
 
 /** The raw value of each column, read from one line's fields (CSV) or one row's columns (Parquet). */
@@ -115,7 +142,8 @@ export function datasetSlots(ds: Dataset, file: FileSchema, externalTable: strin
       .join(' ')} END`,
     // The row's values in canonical column order and form, so the same trip gets the same id from a CSV
     // and a Parquet file, in any column order, in DuckDB and in BigQuery.
-    canonical_text: `concat_ws(',', ${columns.map(canonicalText).join(', ')})`,
+    row_id: rowIdSql(ds.columns, columns.filter((c) => !ds.columns.includes(c))),
+    row_hash: rowHashSql(columns),
     source_text: SOURCE_TEXT[file.format](file.bindings),
     // The pickup cast from its raw value alone: picks candidate lines without typing the others.
     raw_pickup: (() => {

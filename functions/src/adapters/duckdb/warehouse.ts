@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { PipelineError } from '../../domain/errors.js';
-import { dataset, TAXIS } from '../../domain/datasets.js';
+import { dataset, TAXIS, type Column, type ColumnKind } from '../../domain/datasets.js';
 import { createHash } from 'node:crypto';
 import { datasetObjects, describedObjects, type DescribedObject } from '../../domain/descriptions.js';
 import { TRIPS_VIEW } from '../../domain/trips.js';
@@ -26,7 +26,7 @@ import type { Ledger, LedgerFilter } from '../../ports/ledger.js';
 import { ledgerRow, ledgerStatements, type LedgerDialect } from '../shared/ledger-row.js';
 import { removeDeadTemps, tempName } from '../shared/leftovers.js';
 import { CATALOG_STEPS, MERGE_STEPS, STAGE_STEPS, forFormat, marker, renderStep } from '../shared/sql-template.js';
-import { DUCKDB_TYPES, datasetSlots, ident, literal } from './dialect.js';
+import { DUCKDB_TYPES, datasetSlots, ident, literal, rowHashSql, rowIdSql } from './dialect.js';
 
 /** The catalog templates' dialect: objects in the main schema, comments as COMMENT ON statements. */
 const DUCKDB_CATALOG: CatalogDialect = {
@@ -117,6 +117,24 @@ interface MonthFiles {
 }
 
 /** Statements of a template file, by the `-- name: x` line each starts with. */
+/** Columns of a partition file that are the row's fate and bookkeeping, not the table's. */
+const PARTITION_INTERNAL = ['reason', 'detail', 'raw_line', 'staged_at', 'row_hash'] as const;
+
+/** What merge's templates need to know of the partition files already in place. */
+interface PartitionSlots {
+  /** `row_hash` computed from the month's previous partition file's own columns. */
+  rowHash?: string;
+  /** `unique_row_id` over every column the partitions hold (evolved ones included). */
+  viewRowId?: string;
+}
+
+/** The logical kind of a column DuckDB reports with this type (for an evolved column's canonical text). */
+function kindOfType(type: string): ColumnKind {
+  if (/^TIMESTAMP/.test(type)) return 'timestamp';
+  if (type === 'VARCHAR') return 'string';
+  return /^DECIMAL|DOUBLE|FLOAT/.test(type) ? 'numeric' : 'integer';
+}
+
 function byName(statements: Statement[]): Map<string, Statement> {
   const out = new Map<string, Statement>();
   for (const s of statements) {
@@ -240,13 +258,18 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     }
   }
 
-  private statements(job: MonthJob, steps: readonly string[], files: MonthFiles = this.files(job)): Statement[] {
+  private statements(job: MonthJob, steps: readonly string[], files: MonthFiles = this.files(job), partition: PartitionSlots = {}): Statement[] {
     const ds = dataset(job.taxi);
     const file = fileSchema(job);
     const { start, end } = monthBounds(job.month);
     const external = ident(`${stagingTable(job.taxi, job.month)}_external`);
+    const own = datasetSlots(ds, file, external);
     const slots: Record<string, string> = {
-      ...datasetSlots(ds, file, external),
+      ...own,
+      // What merge reads of the files already in place; as this month's own file until it has looked.
+      partition_row_hash: partition.rowHash ?? own.row_hash,
+      view_row_id: partition.viewRowId ?? own.row_id,
+      partition_own_columns: [...PARTITION_INTERNAL, 'unique_row_id', 'filename'].map(literal).join(', '),
       main_table: ident(mainTable(job.taxi)),
       quarantine_table: ident(quarantineTable(job.taxi)),
       staging_table: ident(stagingTable(job.taxi, job.month)),
@@ -359,12 +382,14 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
       const files = this.files(job);
       this.requireStaged(job, files);
       removeDeadTemps(dirname(files.partition), `.${basename(files.partition)}.`);
-      const merge = byName(this.statements(job, ['merge'], files));
       const staged = await this.count(con, job);
       let inserted = staged.staged;
       let deleted = 0;
       if (existsSync(files.partition)) {
-        const changes = merge.get('changes')!;
+        // The previous file's own columns: one written before a column joined the dataset lacks it.
+        const columns = await this.fileColumns(con, `SELECT name AS column_name, type AS column_type FROM parquet_schema(${literal(files.partition)})`);
+        const rowHash = rowHashSql(fileSchema(job).bindings.map((b) => b.column), (c) => columns.has(c.name));
+        const changes = byName(this.statements(job, ['merge'], files, { rowHash })).get('changes')!;
         const row = (await con.runAndReadAll(changes.sql, changes.params)).getRowObjectsJS()[0]!;
         inserted = Number(row.inserted);
         deleted = Number(row.deleted);
@@ -372,13 +397,31 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
       // The commit: the month's loaded and quarantined rows are replaced together, atomically, and only
       // while this execution still owns the month (the rename happens under the lease's fence).
       await fence.fence(async () => publish(files.staged, files.partition));
-      const view = merge.get('view')!;
+      const view = byName(this.statements(job, ['merge'], files, await this.partitionSlots(con, job, files))).get('view')!;
       await con.run(view.sql, view.params);
       for (const s of this.statements(job, ['quarantine'], files)) await con.run(s.sql, s.params);
       // The views were replaced: their descriptions go with them, so they are written again.
       for (const o of datasetObjects(job.taxi)) await this.describe(con, o);
       return { inserted, deleted };
     }));
+  }
+
+  /** Column names and DuckDB types a query (`column_name`, `column_type`) lists. */
+  private async fileColumns(con: DuckDBConnection, sql: string): Promise<Map<string, string>> {
+    const rows = (await con.runAndReadAll(sql)).getRowObjectsJS();
+    return new Map(rows.map((r) => [String(r.column_name), String(r.column_type)]));
+  }
+
+  /**
+   * The main view's id, from every partition file's columns: an evolved column any month holds is part
+   * of the id (when the row has a value).
+   */
+  private async partitionSlots(con: DuckDBConnection, job: MonthJob, files: MonthFiles): Promise<PartitionSlots> {
+    const ds = dataset(job.taxi);
+    const columns = await this.fileColumns(con, `DESCRIBE SELECT * FROM read_parquet(${literal(files.glob)}, union_by_name = true)`);
+    const own = new Set<string>([...ds.columns.map((c) => c.name), 'unique_row_id', 'filename', ...PARTITION_INTERNAL]);
+    const evolved = [...columns].filter(([name]) => !own.has(name)).map(([name, type]): Column => ({ name, kind: kindOfType(type) }));
+    return { viewRowId: rowIdSql(ds.columns, evolved) };
   }
 
   /** The catalog's statements (zones, trips) for a zone file at `zoneUri`. */
