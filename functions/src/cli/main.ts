@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { messageOf } from '../domain/errors.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import { registerDemo } from './demo.js';
+import { registerLanding } from './landing.js';
 import { registerPlan } from './plan.js';
 import { registerQuery } from './query.js';
 import { registerRun } from './run.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerPlan(program);
   registerBackfill(program);
+  registerLanding(program);
   registerWorkflows(program);
   registerSchedule(program);
   registerStatus(program);

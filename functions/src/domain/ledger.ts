@@ -8,7 +8,7 @@ import type { ColumnKind, Taxi } from './datasets.js';
 import type { Month } from './months.js';
 
 /** The workflows a step can run under. */
-export const LEDGER_WORKFLOWS = ['ingest', 'backfill', 'schedule'] as const;
+export const LEDGER_WORKFLOWS = ['ingest', 'backfill', 'schedule', 'landing'] as const;
 export type LedgerWorkflow = (typeof LEDGER_WORKFLOWS)[number];
 
 /** One step attempt. Counts are null when the step does not know them. */
@@ -39,7 +39,7 @@ export interface LedgerEntry {
 /** The table's columns, in order, with their logical kinds (timestamps are UTC instants here). */
 export const LEDGER_COLUMNS: readonly { name: keyof LedgerEntry; kind: ColumnKind | 'instant'; description: string }[] = [
   { name: 'execution_id', kind: 'string', description: 'The workflow execution that ran the step (Cloud Workflows execution id, or the local runner\'s)' },
-  { name: 'workflow', kind: 'string', description: 'What started the execution: ingest (an explicit run), backfill or schedule' },
+  { name: 'workflow', kind: 'string', description: 'What started the execution: ingest (an explicit run), backfill, schedule, or landing (a file dropped under landing/ in the lake)' },
   { name: 'taxi', kind: 'string', description: 'Dataset: yellow, green, fhv or fhvhv' },
   { name: 'month', kind: 'string', description: 'Month of the release file, YYYY-MM' },
   { name: 'step', kind: 'string', description: 'Step of the pipeline: extract, stage or merge' },

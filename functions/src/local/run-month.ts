@@ -270,3 +270,25 @@ export async function runBackfill(config: Config, args: BackfillArgs, options: L
     await stack.close();
   }
 }
+
+/** What `workflows/land_file.yaml` returns for one landed object (a failed execution: `failed`). */
+export type LandedResult =
+  | (RunSummary & { object: string })
+  | { object: string; status: 'ignored' }
+  | { object: string; status: 'rejected'; reason: string; rejectedTo: string | null }
+  | { object: string; status: 'failed'; error: string };
+
+/**
+ * Load one object of the lake's landing prefix through `workflows/land_file.yaml` on a local stack that
+ * lives only for this file: the warehouse is open while the file loads, and not a moment longer.
+ */
+export async function runLanded(config: Config, key: string, options: LocalRunOptions = {}): Promise<LandedResult> {
+  const stack = await startLocalStack(config, options);
+  try {
+    return (await runWorkflowOnStack(config, stack, 'land_file.yaml', { object: key }, options)) as LandedResult;
+  } catch (err) {
+    return { object: key, status: 'failed', error: executionError(err) };
+  } finally {
+    await stack.close();
+  }
+}

@@ -49,6 +49,15 @@ export interface StoredObject {
   meta: RawFileMeta;
 }
 
+/** An object the pipeline did not write (a file dropped under `landing/`): no metadata of ours. */
+export interface PlainObject {
+  key: string;
+  uri: string;
+  /** Changes whenever the object is rewritten: a copy landing again under the same name is another generation. */
+  generation: string;
+  bytes: number;
+}
+
 /** Progress of a write, in compressed bytes. */
 export type ProgressFn = (bytesWritten: number) => void;
 
@@ -66,6 +75,15 @@ export interface ObjectStore {
   putRecord(key: string, value: unknown): Promise<void>;
   /** A JSON record written by putRecord, or null when absent. */
   getRecord<T>(key: string): Promise<T | null>;
-  /** Stream an object's bytes. */
-  read(key: string): AsyncIterable<Uint8Array>;
+  /** Stream an object's bytes; with `generation`, exactly that generation's (a rewritten object fails the read). */
+  read(key: string, generation?: string): AsyncIterable<Uint8Array>;
+  /** Any object's size and generation, metadata or not, or null when absent. */
+  stat(key: string): Promise<PlainObject | null>;
+  /** Delete the object if it is still at `generation`: false when it is gone or was rewritten meanwhile. */
+  remove(key: string, generation: string): Promise<boolean>;
+  /**
+   * Move the object, if it is still at `generation`, to `to` with `note` as its metadata (string values):
+   * false when it is gone or was rewritten meanwhile (the newer copy stays where it is).
+   */
+  move(key: string, generation: string, to: string, note: Record<string, string>): Promise<boolean>;
 }

@@ -36,7 +36,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket, File, FileMetadata, Storage } from '@google-cloud/storage';
 import { PipelineError } from '../../domain/errors.js';
-import type { ObjectStore, RawFileMeta, StoredObject } from '../../ports/object-store.js';
+import type { ObjectStore, PlainObject, RawFileMeta, StoredObject } from '../../ports/object-store.js';
 
 /** Pointer to the current object of a key. */
 interface Pointer {
@@ -183,8 +183,41 @@ export class GcsObjectStore implements ObjectStore {
     }
   }
 
-  read(key: string): AsyncIterable<Uint8Array> {
+  async stat(key: string): Promise<PlainObject | null> {
+    const m = await this.metadata(this.bucket.file(key));
+    return m ? { key, uri: this.uri(key), generation: String(m.generation), bytes: Number(m.size) } : null;
+  }
+
+  async remove(key: string, generation: string): Promise<boolean> {
+    try {
+      await this.bucket.file(key).delete({ ifGenerationMatch: Number(generation) });
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404 || statusOf(err) === 412) return false;
+      throw err;
+    }
+  }
+
+  /** A same-bucket rewrite of exactly that generation (metadata only, no data moves), then its delete. */
+  async move(key: string, generation: string, to: string, note: Record<string, string>): Promise<boolean> {
+    const source = this.bucket.file(key, { generation: Number(generation) });
+    try {
+      await source.copy(this.bucket.file(to), { metadata: Object.fromEntries(Object.entries(note).map(([k, v]) => [`${META_PREFIX}${k}`, v])) });
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
+    return this.remove(key, generation);
+  }
+
+  read(key: string, generation?: string): AsyncIterable<Uint8Array> {
     const self = this;
+    if (generation !== undefined) {
+      // A landed object, read as it is: a newer copy under the same name fails the read (404), never mixes in.
+      return (async function* () {
+        yield* self.bucket.file(key, { generation: Number(generation) }).createReadStream({ validation: 'crc32c' });
+      })();
+    }
     return (async function* () {
       const current = await self.head(key);
       if (!current) throw new PipelineError('bad_request', `no object ${key} in gs://${self.bucketName}`);

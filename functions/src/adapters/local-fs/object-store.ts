@@ -8,7 +8,8 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import type { ObjectStore, RawFileMeta, StoredObject } from '../../ports/object-store.js';
+import type { ObjectStore, PlainObject, RawFileMeta, StoredObject } from '../../ports/object-store.js';
+import { PipelineError } from '../../domain/errors.js';
 import { removeDeadTemps, tempName } from '../shared/leftovers.js';
 
 /** Local-folder implementation of the object store port. */
@@ -89,7 +90,49 @@ export class LocalFsObjectStore implements ObjectStore {
     }
   }
 
-  read(key: string): AsyncIterable<Uint8Array> {
-    return createReadStream(this.path(key));
+  read(key: string, generation?: string): AsyncIterable<Uint8Array> {
+    if (generation === undefined) return createReadStream(this.path(key));
+    const self = this;
+    return (async function* () {
+      const now = await self.stat(key);
+      if (now?.generation !== generation) throw new PipelineError('unavailable', `${key} changed while it was being read (generation ${generation}, now ${now?.generation ?? 'gone'})`);
+      const stream = createReadStream(self.path(key));
+      yield* stream;
+      // A copy rewriting the file in place while it was read: the bytes read are not one version's.
+      const after = await self.stat(key);
+      if (after?.generation !== generation) throw new PipelineError('unavailable', `${key} changed while it was being read (generation ${generation}, now ${after?.generation ?? 'gone'})`);
+    })();
+  }
+
+  /**
+   * A file's generation: inode, modification time (ns) and size, so a copy landing again under the
+   * same name (new inode, or the same one rewritten) is a new generation.
+   */
+  async stat(key: string): Promise<PlainObject | null> {
+    const target = this.path(key);
+    try {
+      const st = await stat(target, { bigint: true });
+      if (!st.isFile()) return null;
+      return { key, uri: target, generation: `${st.ino}.${st.mtimeNs}.${st.size}`, bytes: Number(st.size) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async remove(key: string, generation: string): Promise<boolean> {
+    if ((await this.stat(key))?.generation !== generation) return false;
+    await rm(this.path(key), { force: true });
+    return true;
+  }
+
+  /** The note is written as `<to>.meta.json` before the rename, so the moved file never lacks it. */
+  async move(key: string, generation: string, to: string, note: Record<string, string>): Promise<boolean> {
+    if ((await this.stat(key))?.generation !== generation) return false;
+    const target = this.path(to);
+    await mkdir(dirname(target), { recursive: true });
+    await this.putRecord(`${to}.meta.json`, { note });
+    await rename(this.path(key), target);
+    return true;
   }
 }

@@ -9,6 +9,7 @@ import { loadRecordKey, rawObjectKey } from '../../domain/naming.js';
 import { matchSchema, type FileColumn, type SchemaContract } from '../../domain/schema-contract.js';
 import { sourceFileUrl, type Source } from '../../domain/sources.js';
 import { requireLoadable } from '../../domain/loadable.js';
+import { BadRequestError } from '../../domain/errors.js';
 import type { ObjectStore, StoredObject } from '../../ports/object-store.js';
 import { openSource, RestartDownload, type RetryPolicy } from './source.js';
 import type { VerifiedFile } from './verified-file.js';
@@ -57,7 +58,7 @@ export interface ExtractResult {
   loaded: LoadRecord | null;
 }
 
-function info(o: StoredObject): RawObjectInfo {
+export function info(o: StoredObject): RawObjectInfo {
   const { sourceUrl, etag, bytes, sha256, dataLines } = o.meta;
   return { key: o.key, uri: o.uri, generation: o.generation, sourceUrl, etag, bytes, sha256, dataLines };
 }
@@ -71,11 +72,56 @@ async function* tap(body: AsyncIterable<Uint8Array>, onBytes: (n: number) => voi
   }
 }
 
-/** Download `taxi`/`month` into the lake, or report that it is not published. */
-export async function extract(deps: ExtractDeps, taxi: Taxi, month: Month): Promise<ExtractResult> {
-  requireLoadable(taxi, month);
+/** The tables' last load of the month, when it was of exactly this object. */
+export async function loadOf(store: ObjectStore, taxi: Taxi, month: Month, o: StoredObject): Promise<LoadRecord | null> {
+  const record = await store.getRecord<LoadRecord>(loadRecordKey(taxi, month));
+  return isLoadOf(record, o.meta) ? record : null;
+}
+
+/**
+ * Land `body` (a month's file in `format`) at its raw key, verified on the way: the format's checks
+ * and the schema contract, inside the stream, before its last chunk, so a refused file is never
+ * committed. `origin` is where the bytes came from, as the metadata records it.
+ */
+export async function landVerified(
+  deps: Pick<ExtractDeps, 'store' | 'schemaContract'>,
+  taxi: Taxi,
+  month: Month,
+  format: FileFormat,
+  body: AsyncIterable<Uint8Array>,
+  expectedBytes: number | null,
+  origin: { sourceUrl: string; etag: string | null },
+): Promise<StoredObject> {
   const ds = dataset(taxi);
-  const format = deps.source.format;
+  let columns: string[] = [];
+  const verified = VERIFIERS[format](body, expectedBytes, (fileColumns) => {
+    columns = matchSchema(ds, month, fileColumns, deps.schemaContract)
+      .bindings.filter((b) => b.source)
+      .sort((a, b) => a.position! - b.position!)
+      .map((b) => b.column.name);
+  });
+  return deps.store.put(rawObjectKey(taxi, month, format), verified.stream, () => {
+    const facts = verified.facts();
+    return {
+      taxi,
+      month,
+      format,
+      sourceUrl: origin.sourceUrl,
+      etag: origin.etag,
+      bytes: facts.bytes,
+      sha256: facts.sha256,
+      dataLines: facts.rows,
+      columns,
+      fileColumns: facts.columns,
+      extractedAt: new Date().toISOString(),
+    };
+  });
+}
+
+/** Download `taxi`/`month` into the lake, or report that it is not published. */
+export async function extract(deps: ExtractDeps, taxi: Taxi, month: Month, format: FileFormat = deps.source.format): Promise<ExtractResult> {
+  requireLoadable(taxi, month);
+  if (format !== deps.source.format) throw new BadRequestError(`format ${format} is not the source's (${deps.source.format}): a ${format} file is loaded from landing/`);
   const url = sourceFileUrl(deps.source, taxi, month);
   const key = rawObjectKey(taxi, month, format);
   const existing = await deps.store.head(key);
@@ -88,42 +134,15 @@ export async function extract(deps: ExtractDeps, taxi: Taxi, month: Month): Prom
         },
       }
     : deps.retry;
-  const loaded = async (o: StoredObject) => {
-    const record = await deps.store.getRecord<LoadRecord>(loadRecordKey(taxi, month));
-    return isLoadOf(record, o.meta) ? record : null;
-  };
+  const loaded = (o: StoredObject) => loadOf(deps.store, taxi, month, o);
   for (let restart = 0; ; restart++) {
     const res = await openSource(url, retry, existing?.meta.etag);
     if (res.status === 'not_found') return { status: 'not_published', taxi, month, rawUri: null, object: null, loaded: null };
     if (res.status === 'not_modified' && existing) return { status: 'unchanged', taxi, month, rawUri: existing.uri, object: info(existing), loaded: await loaded(existing) };
     if (res.status !== 'ok') throw new Error(`unexpected source answer ${res.status}`);
-    let columns: string[] = [];
     const body = deps.onProgress ? tap(res.body, (bytes) => deps.onProgress!({ taxi, month, bytes, total: res.contentLength })) : res.body;
-    // The schema is checked inside the stream, before its last chunk: a file that breaks the contract
-    // is never committed.
-    const verified = VERIFIERS[format](body, res.contentLength, (fileColumns) => {
-      columns = matchSchema(ds, month, fileColumns, deps.schemaContract)
-        .bindings.filter((b) => b.source)
-        .sort((a, b) => a.position! - b.position!)
-        .map((b) => b.column.name);
-    });
     try {
-      const stored = await deps.store.put(key, verified.stream, () => {
-        const facts = verified.facts();
-        return {
-          taxi,
-          month,
-          format,
-          sourceUrl: url,
-          etag: res.etag,
-          bytes: facts.bytes,
-          sha256: facts.sha256,
-          dataLines: facts.rows,
-          columns,
-          fileColumns: facts.columns,
-          extractedAt: new Date().toISOString(),
-        };
-      });
+      const stored = await landVerified(deps, taxi, month, format, body, res.contentLength, { sourceUrl: url, etag: res.etag });
       return { status: 'extracted', taxi, month, rawUri: stored.uri, object: info(stored), loaded: await loaded(stored) };
     } catch (err) {
       if (err instanceof RestartDownload && restart < deps.retry.retries) {

@@ -1,4 +1,4 @@
-/** HTTP function `merge`: `{taxi, month}` → MergeResult, recorded in the run ledger. */
+/** HTTP function `merge`: `{taxi, month}` (`format`: which of its raw files, default the source's) → MergeResult, recorded in the run ledger. */
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import type { Ledger } from '../../ports/ledger.js';
 import { jsonHandler, MonthRequestSchema, type Log } from '../http.js';
@@ -7,5 +7,5 @@ import type { WarehouseStepDeps } from '../month-job.js';
 import { merge } from './merge.js';
 
 export function mergeHandler(deps: WarehouseStepDeps, ledger?: Ledger, log?: Log): HttpFunction {
-  return jsonHandler('merge', MonthRequestSchema, (req) => recorded(ledger, 'merge', req, () => merge(deps, req.taxi, req.month, req.run, req.since), log), log);
+  return jsonHandler('merge', MonthRequestSchema, (req) => recorded(ledger, 'merge', req, () => merge(req.format ? { ...deps, format: req.format } : deps, req.taxi, req.month, req.run, req.since), log), log);
 }
