@@ -20,7 +20,9 @@ import { SchedulerJob } from './constructs/scheduler-job.js';
 import { ServiceAccounts, type Role } from './constructs/service-accounts.js';
 import { WarehouseDataset } from './constructs/warehouse-dataset.js';
 import { StackVariables } from './variables.js';
-import { BACKFILL_WORKFLOW, INGEST_WORKFLOW, type WorkflowSource } from './workflow-sources.js';
+import { BACKFILL_WORKFLOW, INGEST_WORKFLOW, LAND_FILE_WORKFLOW, type WorkflowSource } from './workflow-sources.js';
+import { LandingTrigger } from './constructs/landing-trigger.js';
+import { LANDING_PREFIX } from '../functions/src/domain/landing.js';
 
 /** The pipeline's functions: entry point → runtime account and sizing. */
 export type Step = 'catalog' | 'extract' | 'stage' | 'merge' | 'notify';
@@ -82,6 +84,8 @@ export class TaxiEltStack extends TerraformStack {
   readonly functions: Readonly<Record<Step, PipelineFunction>>;
   readonly workflows: readonly PipelineWorkflow[];
   readonly schedulerJobs: readonly SchedulerJob[];
+  /** Absent when workflows/ has no land_file.yaml. */
+  readonly landing: LandingTrigger | null;
 
   constructor(scope: Construct, id: string, props: TaxiEltStackProps) {
     super(scope, id);
@@ -203,6 +207,20 @@ export class TaxiEltStack extends TerraformStack {
         )
       : [];
 
+    const landFile = this.workflows.find((w) => w.workflow.nameInput === LAND_FILE_WORKFLOW);
+    this.landing = landFile
+      ? new LandingTrigger(this, 'landing', {
+          projectId: s.projectId,
+          region: s.region,
+          namePrefix: s.namePrefix,
+          bucket: this.lake.name,
+          prefix: LANDING_PREFIX,
+          workflowId: landFile.workflow.id,
+          serviceAccountEmail: this.accounts.email('landing'),
+          labels,
+        })
+      : null;
+
     this.outputs(ingest, props.workflows);
     this.dependOnServices();
   }
@@ -228,6 +246,10 @@ export class TaxiEltStack extends TerraformStack {
         `gcloud workflows run ${BACKFILL_WORKFLOW} --project=${s.projectId} --location=${s.region} --data='{"taxi":"green","from":"2019-01","to":"2020-12"}'`,
         'Load a range of months',
       );
+    }
+    if (this.landing) {
+      out('landing_prefix', `gs://${this.lake.name}/${LANDING_PREFIX}`, 'Drop a TLC trip file here to load its month');
+      out('land_file_command', `gcloud storage cp green_tripdata_2020-10.parquet gs://${this.lake.name}/${LANDING_PREFIX}`, 'Load a file you have: its name says the month');
     }
     const table = (name: string) => `\`${s.projectId}.${this.warehouse.datasetId}.${name}\``;
     out(

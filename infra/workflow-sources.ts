@@ -17,6 +17,8 @@ export interface WorkflowSource {
 
 /** The workflow that runs one (taxi, month); the scheduler jobs and backfill start it. */
 export const INGEST_WORKFLOW = 'ingest_month';
+/** The workflow a file landed under the lake's `landing/` prefix starts (through the Eventarc trigger). */
+export const LAND_FILE_WORKFLOW = 'land_file';
 /** The workflow that runs a range of months as child executions of {@link INGEST_WORKFLOW}. */
 export const BACKFILL_WORKFLOW = 'backfill';
 

@@ -21,6 +21,8 @@ export const REQUIRED_SERVICES: Readonly<Record<string, string>> = {
   'bigquery.googleapis.com': 'the warehouse',
   'storage.googleapis.com': 'the lake and the function source buckets',
   'logging.googleapis.com': 'function and workflow logs',
+  'eventarc.googleapis.com': 'the trigger of the lake\'s landing/ prefix',
+  'pubsub.googleapis.com': 'the lake bucket\'s notifications of landed files',
 };
 
 /** Props of {@link ProjectServices}. */

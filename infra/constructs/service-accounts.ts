@@ -9,7 +9,7 @@ import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member/
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account/index.js';
 
 /** The roles the system runs as. */
-export type Role = 'functions' | 'notify' | 'workflows' | 'scheduler' | 'builder';
+export type Role = 'functions' | 'notify' | 'workflows' | 'scheduler' | 'builder' | 'landing';
 
 /** Project-level roles per account: only roles that cannot be granted on a narrower resource. */
 export const PROJECT_ROLES: Readonly<Record<Role, readonly string[]>> = {
@@ -22,6 +22,8 @@ export const PROJECT_ROLES: Readonly<Record<Role, readonly string[]>> = {
   scheduler: ['roles/workflows.invoker'],
   // Cloud Build writes its build logs.
   builder: ['roles/logging.logWriter'],
+  // The Eventarc trigger of landing/: receives the events and starts land_file executions, nothing else.
+  landing: ['roles/eventarc.eventReceiver', 'roles/workflows.invoker'],
 };
 
 const DESCRIPTIONS: Readonly<Record<Role, string>> = {
@@ -30,6 +32,7 @@ const DESCRIPTIONS: Readonly<Record<Role, string>> = {
   workflows: 'Runs the ingest_month and backfill workflows: invokes the functions and child executions',
   scheduler: 'Cloud Scheduler: starts ingest_month executions',
   builder: 'Cloud Build: builds the function images',
+  landing: 'Eventarc trigger of the lake\'s landing/ prefix: starts land_file executions',
 };
 
 /** Props of {@link ServiceAccounts}. */

@@ -69,7 +69,7 @@ export type Resources = Record<string, Record<string, Record<string, unknown> & 
 export interface Synthesized {
   readonly stack: TaxiEltStack;
   readonly json: string;
-  readonly tf: { resource: Resources; variable: Record<string, Record<string, unknown>>; output: Record<string, { value: unknown }>; provider: Record<string, unknown> };
+  readonly tf: { resource: Resources; data?: Resources; variable: Record<string, Record<string, unknown>>; output: Record<string, { value: unknown }>; provider: Record<string, unknown> };
   readonly workflows: WorkflowSource[];
   /** Output folder of the full synthesis. */
   readonly outdir: string;
@@ -91,9 +91,10 @@ export function synthesized(): Synthesized {
   return cached;
 }
 
-/** All resources of a type as [logical id, config, construct path]. */
+/** All resources of a type (a data source: `data.<type>`) as [logical id, config, construct path]. */
 export function resourcesOf(s: Synthesized, type: string): Array<{ id: string; config: Record<string, any>; path: string }> {
-  return Object.entries(s.tf.resource[type] ?? {}).map(([id, config]) => ({ id, config, path: config['//'].metadata.path }));
+  const byId = type.startsWith('data.') ? (s.tf.data?.[type.slice(5)] ?? {}) : (s.tf.resource[type] ?? {});
+  return Object.entries(byId as Record<string, Record<string, any>>).map(([id, config]) => ({ id, config, path: config['//'].metadata.path }));
 }
 
 /** `${type.id.attr}` of the resource whose construct path ends with `suffix`. */

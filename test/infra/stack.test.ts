@@ -36,7 +36,10 @@ describe('project services', () => {
     for (const [type, byId] of Object.entries(s.tf.resource)) {
       if (type === 'google_project_service') continue;
       for (const [id, config] of Object.entries(byId)) {
-        expect([...((config.depends_on as string[]) ?? [])].sort(), `${type}.${id}`).toEqual(serviceRefs);
+        // Every service, and besides them only the resource's own ordering (the bucket notification
+        // after its publisher grant).
+        const own = type === 'google_storage_notification' ? [`google_pubsub_topic_iam_member.${resourcesOf(s, 'google_pubsub_topic_iam_member')[0]!.id}`] : [];
+        expect([...((config.depends_on as string[]) ?? [])].sort(), `${type}.${id}`).toEqual([...serviceRefs, ...own].sort());
       }
     }
   });
@@ -94,7 +97,8 @@ describe('IAM', () => {
     for (const r of iam) {
       expect(['roles/owner', 'roles/editor', 'roles/viewer']).not.toContain(r.config.role);
       expect(String(r.config.member)).not.toMatch(/allUsers|allAuthenticatedUsers/);
-      expect(String(r.config.member)).toMatch(/^\$\{google_service_account\.[^}]+\.member\}$/);
+      // Our own accounts, and Cloud Storage's service agent (it publishes the bucket's notifications).
+      expect(String(r.config.member)).toMatch(/^\$\{google_service_account\.[^}]+\.member\}$|^serviceAccount:\$\{data\.google_storage_project_service_account\.[^}]+\.email_address\}$/);
     }
     expect(s.json).not.toMatch(/allUsers|allAuthenticatedUsers|roles\/(owner|editor|viewer)"/);
     expect(s.json).not.toMatch(/compute@developer\.gserviceaccount\.com/);
@@ -113,7 +117,7 @@ describe('IAM', () => {
     const key = (type: string, role: string, member: string, on: string) => `${type} ${role} ${member} on ${on}`;
     const actual = iam
       .map((r) => {
-        const on = r.config.bucket ?? r.config.dataset_id ?? r.config.secret_id ?? r.config.repository ?? r.config.name ?? r.config.project;
+        const on = r.config.bucket ?? r.config.dataset_id ?? r.config.secret_id ?? r.config.repository ?? r.config.name ?? r.config.topic ?? r.config.project;
         return key(r.type, r.config.role, r.config.member, on);
       })
       .sort();
@@ -123,6 +127,10 @@ describe('IAM', () => {
       key('google_project_iam_member', 'roles/logging.logWriter', sa('workflows', 'member'), project),
       key('google_project_iam_member', 'roles/workflows.invoker', sa('scheduler', 'member'), project),
       key('google_project_iam_member', 'roles/logging.logWriter', sa('builder', 'member'), project),
+      // The landing trigger's account: receive the events, start executions; nothing else.
+      key('google_project_iam_member', 'roles/eventarc.eventReceiver', sa('landing', 'member'), project),
+      key('google_project_iam_member', 'roles/workflows.invoker', sa('landing', 'member'), project),
+      key('google_pubsub_topic_iam_member', 'roles/pubsub.publisher', `serviceAccount:${refTo(s, 'data.google_storage_project_service_account', '/landing/storage-agent', 'email_address')}`, refTo(s, 'google_pubsub_topic', '/landing/topic', 'name')),
       key('google_storage_bucket_iam_member', 'roles/storage.objectAdmin', sa('functions', 'member'), lakeName),
       key('google_storage_bucket_iam_member', 'roles/storage.objectViewer', sa('builder', 'member'), sourceName),
       key('google_bigquery_dataset_iam_member', 'roles/bigquery.dataEditor', sa('functions', 'member'), datasetId),
@@ -134,7 +142,7 @@ describe('IAM', () => {
   });
 
   it('has one service account per role', () => {
-    expect(resourcesOf(s, 'google_service_account').map((r) => r.path.split('/').pop()).sort()).toEqual(['builder', 'functions', 'notify', 'scheduler', 'workflows']);
+    expect(resourcesOf(s, 'google_service_account').map((r) => r.path.split('/').pop()).sort()).toEqual(['builder', 'functions', 'landing', 'notify', 'scheduler', 'workflows']);
   });
 });
 
@@ -218,6 +226,42 @@ describe('workflows', () => {
         FIRST_MONTHS: '{"yellow":"2011-01","green":"2014-01","fhv":"2015-01","fhvhv":"2019-02"}',
       });
     }
+  });
+});
+
+describe('landing trigger', () => {
+  const one = (type: string) => {
+    const all = resourcesOf(s, type);
+    expect(all, type).toHaveLength(1);
+    return all[0]!;
+  };
+
+  it('notifies a topic of objects finalized under landing/ only', () => {
+    const n = one('google_storage_notification').config;
+    expect(n.bucket).toBe(refTo(s, 'google_storage_bucket', '/lake/bucket', 'name'));
+    expect(n.object_name_prefix).toBe('landing/');
+    expect(n.event_types).toEqual(['OBJECT_FINALIZE']);
+    expect(n.payload_format).toBe('JSON_API_V1');
+    expect(n.topic).toBe(refTo(s, 'google_pubsub_topic', '/landing/topic', 'id'));
+    const topic = one('google_pubsub_topic').config;
+    expect(topic.name).toBe('${var.name_prefix}-landing');
+  });
+
+  it('starts land_file for every message of that topic, as its own account', () => {
+    const t = one('google_eventarc_trigger').config;
+    expect(t.location).toBe('${var.region}');
+    expect(t.matching_criteria).toEqual([{ attribute: 'type', value: 'google.cloud.pubsub.topic.v1.messagePublished' }]);
+    expect(t.transport).toEqual({ pubsub: { topic: refTo(s, 'google_pubsub_topic', '/landing/topic', 'id') } });
+    expect(t.destination).toEqual({ workflow: refTo(s, 'google_workflows_workflow', '/workflow-land_file/workflow', 'id') });
+    expect(t.service_account).toBe(sa('landing', 'email'));
+    // The account is used by nothing else: no function, workflow or job runs as it.
+    const users = Object.entries(s.tf.resource).flatMap(([type, byId]) => Object.entries(byId).filter(([, c]) => JSON.stringify(c).includes(sa('landing', 'email'))).map(([id]) => `${type}.${id}`));
+    expect(users).toEqual([`google_eventarc_trigger.${resourcesOf(s, 'google_eventarc_trigger')[0]!.id}`]);
+  });
+
+  it('outputs where to drop a file', () => {
+    expect(String(s.tf.output.landing_prefix!.value)).toBe(`gs://${refTo(s, 'google_storage_bucket', '/lake/bucket', 'name')}/landing/`);
+    expect(String(s.tf.output.land_file_command!.value)).toMatch(/^gcloud storage cp \S+ gs:\/\/.*\/landing\/$/);
   });
 });
 

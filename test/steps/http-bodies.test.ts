@@ -38,6 +38,13 @@ const CASES: [string, string, string, RegExp][] = [
   ['a list', 'extract', '[1,2]', /^bad request: /],
   ['bad run id', 'stage', '{"taxi":"green","month":"2020-10","run":"x; DROP"}', /^bad request: run: run must be 1-64 letters, digits, "_" or "-"$/],
   ['injection in month', 'merge', '{"taxi":"green","month":"2020-10\'; DROP TABLE x; --"}', /^bad request: month: month must be YYYY-MM/],
+  ['a landing outside landing/', 'extract', '{"taxi":"green","month":"2020-10","landing":"raw/green/2020/green_tripdata_2020-10.csv.gz"}', /^bad request: landing: landing must be an object key under landing\/$/],
+  ['a landing climbing out', 'extract', '{"taxi":"green","month":"2020-10","landing":"landing/../raw/x.csv.gz"}', /^bad request: landing: landing must be an object key under landing\/$/],
+  ['a landed file of another month', 'extract', '{"taxi":"green","month":"2020-09","landing":"landing/green_tripdata_2020-10.csv.gz"}', /^landing: landing\/green_tripdata_2020-10\.csv\.gz is not a landed green 2020-09 file$/],
+  ['a format that is not one', 'stage', '{"taxi":"green","month":"2020-10","format":"xlsx"}', /^bad request: format: format must be "parquet" or "csv"$/],
+  ['a format other than the source\'s without a landed file', 'extract', '{"taxi":"green","month":"2020-10","format":"parquet","run":"r1"}', /^format parquet is not the source's \(csv\): a parquet file is loaded from landing\/$/],
+  ['a landing verdict asked with an empty key', 'extract', '{"landing":""}', /^bad request: landing: landing must be an object key$/],
+  ['a landing verdict with an unknown field', 'extract', '{"landing":"landing/x","force":true}', /^bad request: unknown field\(s\) force$/],
 ];
 
 describe('bad request bodies', () => {

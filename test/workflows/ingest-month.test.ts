@@ -3,10 +3,9 @@
  * picks the previous New York month, and a failure notifies and fails with the reason.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { webhookReceiver } from '../helpers/webhook.js';
 import { parseConfig } from '../../functions/src/config.js';
 import { serveFiles } from '../../functions/src/local/file-server.js';
 import { runMonth, runScheduled } from '../../functions/src/local/run-month.js';
@@ -20,24 +19,6 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 /** A loopback webhook that keeps the JSON bodies posted to it. */
-async function webhookReceiver() {
-  const received: unknown[] = [];
-  const hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      received.push(JSON.parse(body));
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  return {
-    received,
-    url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alert`,
-    close: () => new Promise<void>((r) => hook.close(() => r())),
-  };
-}
-
 function config(sourceUrl: string, dataDir: string, extra: Record<string, string> = {}) {
   return parseConfig({ TAXI_SOURCE_URL: sourceUrl, TAXI_DATA_DIR: dataDir, TAXI_RETRY_BASE_MS: '10', TAXI_HTTP_RETRIES: '2', ...extra });
 }

@@ -16,8 +16,8 @@ const schema = JSON.parse(readFileSync(join(FIXTURES, 'cloud-workflows.schema.js
 const validate = new Ajv({ strict: false, allErrors: true, logger: false }).compile(schema);
 
 describe('workflows/', () => {
-  it('holds ingest_month.yaml and backfill.yaml', () => {
-    expect(files.sort()).toEqual(['backfill.yaml', 'ingest_month.yaml']);
+  it('holds ingest_month.yaml, backfill.yaml and land_file.yaml', () => {
+    expect(files.sort()).toEqual(['backfill.yaml', 'ingest_month.yaml', 'land_file.yaml']);
   });
 
   it.each(files)('%s validates against the Cloud Workflows schema', (file) => {

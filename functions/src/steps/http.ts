@@ -44,7 +44,8 @@ export type MonthRequest = z.infer<typeof MonthRequestSchema>;
 
 /** extract's other body: look at a landed object's name (accept, reject or ignore it), before its month is known. */
 export const LandingRequestSchema = z.strictObject({
-  landing: LandingKeySchema,
+  // Any key an event names: one outside the landing prefix is answered `ignored`.
+  landing: z.string({ error: () => 'landing must be an object key' }).min(1, { error: () => 'landing must be an object key' }).max(1024, { error: () => 'landing must be at most 1024 characters' }),
   run: RunSchema,
   workflow: WorkflowSchema,
 });

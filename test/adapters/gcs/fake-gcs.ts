@@ -210,7 +210,7 @@ export class FakeGcs {
       rec.json = json;
       const src = this.objects.get(decodeURIComponent(m[2]!));
       const dst = decodeURIComponent(m[4]!);
-      if (!src) return this.error(res, 404, 'No such object');
+      if (!src || (query.sourceGeneration !== undefined && query.sourceGeneration !== String(src.generation))) return this.error(res, 404, 'No such object');
       if (!this.precondition(dst, query.ifGenerationMatch)) return this.error(res, 412, 'At least one of the pre-conditions you specified did not hold.');
       const obj = this.store(dst, {
         ...(src.body ? { body: src.body } : { size: src.size, crc32c: src.crc32c, md5Hash: src.md5Hash }),

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GcsObjectStore, versionedKey } from '../../../functions/src/adapters/gcs/object-store.js';
 import type { RawFileMeta } from '../../../functions/src/ports/object-store.js';
 import { FakeGcs } from './fake-gcs.js';
+import { landedObjectContract } from '../contract/landed-object.contract.js';
 
 const KEY = 'raw/green/2020/green_tripdata_2020-10.csv.gz';
 
@@ -166,5 +167,30 @@ describe('GcsObjectStore', () => {
 
   it('head is null for a missing key', async () => {
     expect(await store.head(KEY)).toBeNull();
+  });
+});
+
+describe('landed objects on GCS', () => {
+  // A fresh fake per test: it keeps one namespace of object names for all buckets.
+  let fake: FakeGcs;
+  beforeEach(async () => {
+    fake = await new FakeGcs(true).start();
+  });
+  afterEach(async () => {
+    await fake.stop();
+  });
+  landedObjectContract('gcs', () => {
+    const storage = fake.storage();
+    return {
+      store: new GcsObjectStore(storage, 'lake'),
+      drop: async (key, body) => {
+        await storage.bucket('lake').file(key).save(body, { resumable: false });
+      },
+      noteOf: async (key) => {
+        const [m] = await storage.bucket('lake').file(key).getMetadata();
+        const custom = (m.metadata ?? {}) as Record<string, string>;
+        return Object.fromEntries(Object.entries(custom).map(([k, v]) => [k.replace(/^taxi-/, ''), String(v)]));
+      },
+    };
   });
 });

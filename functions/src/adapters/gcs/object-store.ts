@@ -215,7 +215,13 @@ export class GcsObjectStore implements ObjectStore {
     if (generation !== undefined) {
       // A landed object, read as it is: a newer copy under the same name fails the read (404), never mixes in.
       return (async function* () {
-        yield* self.bucket.file(key, { generation: Number(generation) }).createReadStream({ validation: 'crc32c' });
+        try {
+          yield* self.bucket.file(key, { generation: Number(generation) }).createReadStream({ validation: 'crc32c' });
+        } catch (err) {
+          // That generation is gone: replaced by a newer copy (or deleted). A retry reads the current one.
+          if (statusOf(err) === 404) throw new PipelineError('unavailable', `${key} changed while it was being read (generation ${generation} is gone)`);
+          throw err;
+        }
       })();
     }
     return (async function* () {

@@ -46,7 +46,7 @@ export async function classifyLanded(store: ObjectStore, key: string): Promise<L
  * the checks refuse is moved to `landing/rejected/` and the step fails with the reason; a transient
  * error leaves it in place for the retry.
  */
-export async function adoptLanded(deps: ExtractDeps, taxi: Taxi, month: Month, landingKey: string, format?: FileFormat): Promise<ExtractResult> {
+export async function adoptLanded(deps: Pick<ExtractDeps, 'store' | 'schemaContract'>, taxi: Taxi, month: Month, landingKey: string, format?: FileFormat): Promise<ExtractResult> {
   const parsed = parseLandedKey(landingKey);
   if (landingRole(landingKey) === 'ignored' || !parsed.ok || parsed.taxi !== taxi || parsed.month !== month || (format && parsed.format !== format)) {
     throw new BadRequestError(`landing: ${landingKey} is not a landed ${taxi} ${month}${format ? ` ${format}` : ''} file${parsed.ok ? '' : `: ${parsed.reason}`}`);
