@@ -168,6 +168,21 @@ describe('taxi-elt watch', () => {
   });
 });
 
+describe('Ctrl-C while a file loads', () => {
+  it('finishes that file, then stops: the month is loaded, exit 0', async () => {
+    const dir = join(tmp.dir, 'interrupted');
+    const watch = new Watch(dir);
+    await watch.started();
+    writeFileSync(join(dir, 'lake', 'landing', 'green_tripdata_2020-10.csv.gz'), readFileSync(REAL_MONTH));
+    while (!watch.stderr.includes('landing/green_tripdata_2020-10.csv.gz: loading')) await sleep(10);
+    const code = await watch.stop();
+    expect(watch.stderr).toContain('stopping after landing/green_tripdata_2020-10.csv.gz');
+    expect(code).toBe(0);
+    expect(watch.results).toEqual([expect.objectContaining({ status: 'succeeded', rowsLoaded: 95_111 })]);
+    expect(await query(dir, `SELECT count(*) AS n FROM green_tripdata`)).toEqual([{ n: '95111' }]);
+  });
+});
+
 describe('taxi-elt load', () => {
   it('the real month loads to the same tables as run', async () => {
     const server = await source({ '/green/green_tripdata_2020-10.csv.gz': REAL_MONTH });

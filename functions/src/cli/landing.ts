@@ -69,6 +69,7 @@ export function registerLanding(program: Command): void {
           onSeen: (key) => process.stderr.write(`${key}: seen, loading once it stops changing\n`),
           load: async (key) => {
             loading = key;
+            process.stderr.write(`${key}: loading\n`);
             try {
               return await runLanded(config, key);
             } finally {
