@@ -96,7 +96,8 @@ describe('unique_row_id', () => {
       for (const format of ['csv', 'parquet'] as const) {
         // a file listing its columns in reverse: the canonical text must not follow the file's order
         const fileColumns = ds.columns.map((c) => ({ name: c.name, type: format === 'csv' ? ('text' as const) : ({ integer: 'float', numeric: 'float', timestamp: 'timestamp', string: 'string' } as const)[c.kind] })).reverse();
-        const file = { format, bindings: matchSchema(ds, '2025-01', fileColumns).bindings, fieldCount: fileColumns.length };
+        const match = matchSchema(ds, '2025-01', fileColumns);
+        const file = { format, bindings: match.bindings, evolved: match.evolved, fieldCount: fileColumns.length };
         const names = (text: string) => [...text.matchAll(/[`"](\w+)[`"]/g)].map((m) => m[1]);
         const d = duck.datasetSlots(ds, file, '"ext"').row_id;
         const b = bq.datasetSlots(ds, file, '`ext`').canonical_text;
@@ -123,7 +124,8 @@ describe('unique_row_id', () => {
     const { matchSchema } = await import('../../functions/src/domain/schema-contract.js');
     const ds = dataset('green');
     const fileColumns = [...ds.columns.map((c) => ({ name: c.name, type: 'text' as const })), { name: 'new_fee', type: 'text' as const }];
-    const file = { format: 'csv' as const, bindings: matchSchema(ds, '2025-01', fileColumns, 'evolve').bindings, fieldCount: fileColumns.length };
+    const match = matchSchema(ds, '2025-01', fileColumns, 'evolve');
+    const file = { format: 'csv' as const, bindings: match.bindings, evolved: match.evolved, fieldCount: fileColumns.length };
     const d = duck.datasetSlots(ds, file, '"ext"').row_id;
     const b = bq.datasetSlots(ds, file, '`ext`').canonical_text;
     // last, and not coalesced to '': concat_ws and ARRAY_TO_STRING skip a NULL, so rows without it keep their ids

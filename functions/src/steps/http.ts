@@ -3,7 +3,7 @@
  * mapped to a status and a one-line `{"error"}` body. Stack traces go to the log, never to the caller.
  */
 import type { HttpFunction } from '@google-cloud/functions-framework';
-import { z, type ZodType } from 'zod';
+import { z } from 'zod';
 import { TaxiSchema } from '../domain/datasets.js';
 import { HTTP_STATUS, PipelineError, messageOf } from '../domain/errors.js';
 import { FILE_FORMATS } from '../domain/file-formats.js';
@@ -51,7 +51,7 @@ export const LandingRequestSchema = z.strictObject({
 });
 export type LandingRequest = z.infer<typeof LandingRequestSchema>;
 
-/** What a handler validates its body with: a zod schema, or a choice between them. */
+/** What a handler validates its body with: a zod schema, or a choice between them (any `safeParse`). */
 export interface BodyParser<T> {
   safeParse(body: unknown): { success: true; data: T } | { success: false; error: z.ZodError };
 }
@@ -77,7 +77,7 @@ export const jsonLog: Log = (severity, message, fields) => {
 };
 
 /** Wrap a step as an HTTP function. */
-export function jsonHandler<T>(name: string, schema: ZodType<T> | BodyParser<T>, run: (input: T) => Promise<unknown>, log: Log = jsonLog): HttpFunction {
+export function jsonHandler<T>(name: string, schema: BodyParser<T>, run: (input: T) => Promise<unknown>, log: Log = jsonLog): HttpFunction {
   return async (req, res) => {
     if (req.method !== 'POST') {
       res.status(405).set('allow', 'POST').json({ error: `${name} takes POST with a JSON body` });

@@ -170,7 +170,7 @@ export function datasetSlots(ds: Dataset, file: FileSchema, externalTable: strin
       .filter((b) => b.column.kind !== 'string' && typeOf(b) !== 'null')
       .map((b) => `WHEN ${rawName(b.column)} IS NOT NULL AND ${ident(b.column.name)} IS NULL THEN CONCAT(${literal(`${b.column.name}: `)}, CAST(${rawName(b.column)} AS STRING))`)
       .join(' ')} END`,
-    canonical_text: `ARRAY_TO_STRING([${[...ds.columns.map((c) => canonicalText(c)), ...columns.filter((c) => !ds.columns.includes(c)).map((c) => canonicalText(c, true))].join(', ')}], ',')`,
+    canonical_text: `ARRAY_TO_STRING([${[...ds.columns.map((c) => canonicalText(c)), ...file.evolved.map((c) => canonicalText(c, true))].join(', ')}], ',')`,
     source_text: SOURCE_TEXT[file.format](file.bindings),
   };
 }

@@ -142,7 +142,7 @@ export function datasetSlots(ds: Dataset, file: FileSchema, externalTable: strin
       .join(' ')} END`,
     // The row's values in canonical column order and form, so the same trip gets the same id from a CSV
     // and a Parquet file, in any column order, in DuckDB and in BigQuery.
-    row_id: rowIdSql(ds.columns, columns.filter((c) => !ds.columns.includes(c))),
+    row_id: rowIdSql(ds.columns, file.evolved),
     row_hash: rowHashSql(columns),
     source_text: SOURCE_TEXT[file.format](file.bindings),
     // The pickup cast from its raw value alone: picks candidate lines without typing the others.

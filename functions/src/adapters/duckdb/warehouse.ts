@@ -116,7 +116,6 @@ interface MonthFiles {
   glob: string;
 }
 
-/** Statements of a template file, by the `-- name: x` line each starts with. */
 /** Columns of a partition file that are the row's fate and bookkeeping, not the table's. */
 const PARTITION_INTERNAL = ['reason', 'detail', 'raw_line', 'staged_at', 'row_hash'] as const;
 
@@ -128,13 +127,10 @@ interface PartitionSlots {
   viewRowId?: string;
 }
 
-/** The logical kind of a column DuckDB reports with this type (for an evolved column's canonical text). */
-function kindOfType(type: string): ColumnKind {
-  if (/^TIMESTAMP/.test(type)) return 'timestamp';
-  if (type === 'VARCHAR') return 'string';
-  return /^DECIMAL|DOUBLE|FLOAT/.test(type) ? 'numeric' : 'integer';
-}
+/** The logical kind of each type a partition column has (stage casts every column to its kind's type). */
+const KIND_OF_TYPE = new Map(Object.entries(DUCKDB_TYPES).map(([kind, type]) => [type, kind as ColumnKind]));
 
+/** Statements of a template file, by the `-- name: x` line each starts with. */
 function byName(statements: Statement[]): Map<string, Statement> {
   const out = new Map<string, Statement>();
   for (const s of statements) {
@@ -420,7 +416,13 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     const ds = dataset(job.taxi);
     const columns = await this.fileColumns(con, `DESCRIBE SELECT * FROM read_parquet(${literal(files.glob)}, union_by_name = true)`);
     const own = new Set<string>([...ds.columns.map((c) => c.name), 'unique_row_id', 'filename', ...PARTITION_INTERNAL]);
-    const evolved = [...columns].filter(([name]) => !own.has(name)).map(([name, type]): Column => ({ name, kind: kindOfType(type) }));
+    const evolved = [...columns]
+      .filter(([name]) => !own.has(name))
+      .map(([name, type]): Column => {
+        const kind = KIND_OF_TYPE.get(type);
+        if (!kind) throw new PipelineError('internal', `${mainTable(job.taxi)} partition column ${name} has type ${type}, which no column kind is stored as`);
+        return { name, kind };
+      });
     return { viewRowId: rowIdSql(ds.columns, evolved) };
   }
 

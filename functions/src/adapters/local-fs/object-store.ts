@@ -93,14 +93,15 @@ export class LocalFsObjectStore implements ObjectStore {
   read(key: string, generation?: string): AsyncIterable<Uint8Array> {
     if (generation === undefined) return createReadStream(this.path(key));
     const self = this;
-    return (async function* () {
+    const unchanged = async () => {
       const now = await self.stat(key);
       if (now?.generation !== generation) throw new PipelineError('unavailable', `${key} changed while it was being read (generation ${generation}, now ${now?.generation ?? 'gone'})`);
-      const stream = createReadStream(self.path(key));
-      yield* stream;
+    };
+    return (async function* () {
+      await unchanged();
+      yield* createReadStream(self.path(key));
       // A copy rewriting the file in place while it was read: the bytes read are not one version's.
-      const after = await self.stat(key);
-      if (after?.generation !== generation) throw new PipelineError('unavailable', `${key} changed while it was being read (generation ${generation}, now ${after?.generation ?? 'gone'})`);
+      await unchanged();
     })();
   }
 
