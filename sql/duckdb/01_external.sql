@@ -5,7 +5,11 @@
 -- The file as text lines, header skipped. One VARCHAR column and no quoting, so no value can fail the
 -- read and a line with the wrong field count is seen (and quarantined), not padded. The reader ends lines
 -- at \n, \r\n or \r, and reads an empty line as NULL: those are not rows (extract does not count them either).
-CREATE OR REPLACE TEMP VIEW {{external_table}} AS
+-- The lines are read into a temporary table, once: the repeated lines are found on it (statement
+-- `copies` of the stage) and the stage then reads the lines from memory instead of inflating the file
+-- again, so finding duplicates costs about a scan of memory, not a second read of the file. Its rowid
+-- numbers the lines.
+CREATE OR REPLACE TEMP TABLE {{external_table}} AS
 SELECT line
 FROM read_csv(
   {{raw_uri}},
@@ -22,7 +26,7 @@ WHERE line IS NOT NULL;
 
 -- format: parquet
 -- The file as it is: every column with the physical type this month's file has (never one schema
--- declared for all months); the stage casts each by what the footer said.
+-- declared for all months); the stage casts each by what the footer said. file_row_number numbers the rows.
 CREATE OR REPLACE TEMP VIEW {{external_table}} AS
 SELECT *
-FROM read_parquet({{raw_uri}});
+FROM read_parquet({{raw_uri}}, file_row_number = true);

@@ -64,12 +64,15 @@ describe('a generated month with known bad rows', () => {
   const good = Array.from({ length: 500 }, (_, i) => ok(i));
   // Three exact repeats of earlier good rows, one of them twice; an out-of-month row repeated stays outside_month.
   const outside = ok(913, { lpep_pickup_datetime: '2021-05-01 10:13:00' });
-  const lines = [...good, ...CASES.map((c) => c[1]), good[3]!, good[4]!, good[4]!, outside, outside];
+  // The same trip spelt two ways (`1` and `1.0` passengers): the same values, so one is a duplicate, but
+  // not the same line, so it is found after the write.
+  const twins = [ok(914), ok(914, { passenger_count: '1.0' })];
+  const lines = [...good, ...CASES.map((c) => c[1]), good[3]!, good[4]!, good[4]!, outside, outside, ...twins];
   const expected = {
     malformed: CASES.filter((c) => c[2] === 'malformed').length,
     invalid_value: CASES.filter((c) => c[2] === 'invalid_value').length,
     outside_month: CASES.filter((c) => c[2] === 'outside_month').length + 2,
-    duplicate: 3,
+    duplicate: 4,
   };
 
   beforeAll(async () => {
@@ -85,7 +88,7 @@ describe('a generated month with known bad rows', () => {
   it('counts each bad row under its reason and reconciles', () => {
     expect(summary.status).toBe('succeeded');
     expect(summary.quarantined).toEqual(expected);
-    const loaded = good.length + CASES.filter((c) => c[2] === null).length;
+    const loaded = good.length + CASES.filter((c) => c[2] === null).length + 1;
     expect(summary.rowsLoaded).toBe(loaded);
     expect(summary.rowsInFile).toBe(lines.length);
     expect(summary.rowsLoaded + summary.rowsQuarantined).toBe(lines.length);
@@ -105,7 +108,18 @@ describe('a generated month with known bad rows', () => {
     const [main] = await query(tmp.dir, `SELECT count(*) AS n FROM green_tripdata WHERE unique_row_id = '${lineId('green', GREEN_HEADER, good[4]!)}'`);
     expect(main!.n).toBe('1');
     const q = await query(tmp.dir, `SELECT raw_line, detail FROM green_tripdata_quarantine WHERE reason = 'duplicate' ORDER BY raw_line`);
-    expect(q.map((r) => r.raw_line)).toEqual([good[3], good[4], good[4]].sort());
+    const exact = q.map((r) => r.raw_line).filter((l) => !twins.includes(String(l)));
+    expect(exact).toEqual([good[3], good[4], good[4]].sort());
+    expect(q.every((r) => r.detail === 'repeats an earlier line')).toBe(true);
+  });
+
+  it('finds a repeat spelt differently by its values: one twin loads, one is quarantined with a twin\'s line', async () => {
+    const id = lineId('green', GREEN_HEADER, twins[0]!);
+    expect(lineId('green', GREEN_HEADER, twins[1]!)).toBe(id);
+    const [main] = await query(tmp.dir, `SELECT count(*) AS n FROM green_tripdata WHERE unique_row_id = '${id}'`);
+    expect(main!.n).toBe('1');
+    const q = await query(tmp.dir, `SELECT raw_line FROM green_tripdata_quarantine WHERE reason = 'duplicate' AND raw_line IN ('${twins[0]}', '${twins[1]}')`);
+    expect(q).toHaveLength(1);
   });
 
   it('types values: 1.0 → 1, empty → NULL, decimals exact', async () => {

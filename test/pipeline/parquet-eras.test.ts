@@ -78,12 +78,15 @@ describe('yellow across its eras, in one table', () => {
   const tmp = tempDir();
   const ROWS = 3_000;
   const summaries: Record<string, Awaited<ReturnType<typeof runMonth>>> = {};
-  // 2023-02 carries dirt: a fraction in a DOUBLE count, an exact repeat, a pickup of the next month.
+  // 2023-02 carries dirt: a fraction in a DOUBLE count, an exact repeat, a pickup of the next month, and
+  // a repeat whose total differs from its twin's past the ninth decimal (the same NUMERIC, so the same
+  // trip, but not the same raw row: found after the write).
   const dirty = (rows: Record<string, string>[]) => [
     ...rows,
     { ...rows[1]!, passenger_count: '1.5' },
     rows[2]!,
     { ...rows[3]!, lpep_pickup_datetime: '2023-03-01 00:00:00' },
+    { ...rows[5]!, total_amount: String(Number(rows[5]!.total_amount) + 1e-10) },
   ];
   const ERAS: Record<string, { rows: Record<string, string>[]; era: Parameters<typeof yellowColumns>[1] }> = {
     // airport_fee written as INT32, all null (BigQuery's "has type INT32" failure); DOUBLE counts
@@ -120,7 +123,7 @@ describe('yellow across its eras, in one table', () => {
       expect(s, month).toMatchObject({ status: 'succeeded', rowsInFile: rows });
       expect(s.rowsLoaded + s.rowsQuarantined).toBe(rows);
     }
-    expect(summaries['2023-02']!.quarantined).toEqual({ malformed: 0, invalid_value: 1, outside_month: 1, duplicate: 1 });
+    expect(summaries['2023-02']!.quarantined).toEqual({ malformed: 0, invalid_value: 1, outside_month: 1, duplicate: 2 });
     expect(summaries['2025-01']!.rowsLoaded).toBe(ROWS);
   });
 
@@ -171,17 +174,24 @@ describe('yellow across its eras, in one table', () => {
     expect(rows).toEqual([{ tpep_pickup_datetime: r.lpep_pickup_datetime, tpep_dropoff_datetime: r.lpep_dropoff_datetime }]);
   });
 
-  it('quarantines a value that does not convert losslessly and a repeat, each with its values as JSON', async () => {
-    const q = await query(tmp.dir, `SELECT reason, detail, raw_line FROM yellow_tripdata_quarantine ORDER BY reason`);
+  it('quarantines a value that does not convert losslessly and the repeats, each with its values as JSON', async () => {
+    const q = await query(tmp.dir, `SELECT reason, detail, raw_line FROM yellow_tripdata_quarantine ORDER BY reason, raw_line`);
     expect(q.map((r) => [r.reason, r.detail])).toEqual([
+      ['duplicate', 'repeats an earlier line'],
       ['duplicate', 'repeats an earlier line'],
       ['invalid_value', 'passenger_count: 1.5'],
       ['outside_month', 'pickup 2023-03-01 00:00:00 is not in 2023-02'],
     ]);
-    const invalid = JSON.parse(String(q[1]!.raw_line)) as Record<string, unknown>;
+    const invalid = JSON.parse(String(q[2]!.raw_line)) as Record<string, unknown>;
     expect(invalid).toMatchObject({ passenger_count: 1.5, Airport_fee: 1.75, PULocationID: Number(ERAS['2023-02']!.rows[1]!.PULocationID) });
-    const dup = JSON.parse(String(q[0]!.raw_line)) as Record<string, unknown>;
-    expect(dup.tpep_pickup_datetime).toBe(ERAS['2023-02']!.rows[2]!.lpep_pickup_datetime);
+    const rows = ERAS['2023-02']!.rows;
+    const dups = q.slice(0, 2).map((r) => JSON.parse(String(r.raw_line)) as Record<string, unknown>);
+    expect(dups.map((d) => d.tpep_pickup_datetime).sort()).toEqual([rows[2]!.lpep_pickup_datetime, rows[5]!.lpep_pickup_datetime].sort());
+    // The repeat told by its typed values: one of the twins is quarantined, the other loads once.
+    const twin = dups.find((d) => d.tpep_pickup_datetime === rows[5]!.lpep_pickup_datetime)!;
+    expect([Number(rows[5]!.total_amount), Number(rows[5]!.total_amount) + 1e-10]).toContain(twin.total_amount);
+    const [loaded] = await query(tmp.dir, `SELECT count(*) AS n FROM yellow_tripdata WHERE tpep_pickup_datetime = '${rows[5]!.lpep_pickup_datetime}' AND total_amount = ${rows[5]!.total_amount} AND filename = 'yellow_tripdata_2023-02.parquet'`);
+    expect(loaded!.n).toBe('1');
   });
 
   it('keeps one partition file per month', () => {

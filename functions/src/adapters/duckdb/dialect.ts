@@ -106,10 +106,13 @@ const RAW_VALUE: Record<FileFormat, (b: ColumnBinding) => string> = {
   parquet: (b) => (b.source === null || b.source.type === 'null' ? 'NULL' : ident(b.source.name)),
 };
 
-/** The rows the stage reads: `line`, `field_count` and one `raw_<column>` per table column. */
+/**
+ * The rows the stage reads: `line`, `field_count`, `source_row` (the row's number in the file, which
+ * `copies` names) and one `raw_<column>` per table column.
+ */
 const PARSED_ROWS: Record<FileFormat, (raw: string, external: string, fieldCount: number) => string> = {
-  csv: (raw, external) => `SELECT line, len(f) AS field_count,\n${raw}\n  FROM (SELECT line, string_split(line, ',') AS f FROM ${external})`,
-  parquet: (raw, external, fieldCount) => `SELECT CAST(NULL AS VARCHAR) AS line, ${fieldCount} AS field_count,\n${raw}\n  FROM ${external}`,
+  csv: (raw, external) => `SELECT line, len(f) AS field_count, source_row,\n${raw}\n  FROM (SELECT line, string_split(line, ',') AS f, rowid AS source_row FROM ${external})`,
+  parquet: (raw, external, fieldCount) => `SELECT CAST(NULL AS VARCHAR) AS line, ${fieldCount} AS field_count, file_row_number AS source_row,\n${raw}\n  FROM ${external}`,
 };
 
 /** A quarantined row's text: the line itself (CSV) or its values as a JSON object (Parquet). */
@@ -145,6 +148,11 @@ export function datasetSlots(ds: Dataset, file: FileSchema, externalTable: strin
     row_id: rowIdSql(ds.columns, file.evolved),
     row_hash: rowHashSql(columns),
     source_text: SOURCE_TEXT[file.format](file.bindings),
+    // A Parquet row's raw values as one 64-bit hash: rows repeating an earlier one share it.
+    source_hash: `hash(${file.bindings
+      .filter((b) => b.source && b.source.type !== 'null')
+      .map((b) => ident(b.source!.name))
+      .join(', ')})`,
     // The pickup cast from its raw value alone: picks candidate lines without typing the others.
     raw_pickup: (() => {
       const b = file.bindings.find((x) => x.column.name === ds.pickupColumn)!;

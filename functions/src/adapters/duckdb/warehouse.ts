@@ -254,6 +254,11 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     }
   }
 
+  /** The stage's scratch table of repeated rows' numbers (a temporary table of its connection). */
+  private copiesTable(job: MonthJob): string {
+    return ident(`${stagingTable(job.taxi, job.month)}_copies`);
+  }
+
   private statements(job: MonthJob, steps: readonly string[], files: MonthFiles = this.files(job), partition: PartitionSlots = {}): Statement[] {
     const ds = dataset(job.taxi);
     const file = fileSchema(job);
@@ -270,6 +275,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
       quarantine_table: ident(quarantineTable(job.taxi)),
       staging_table: ident(stagingTable(job.taxi, job.month)),
       external_table: external,
+      copies_table: this.copiesTable(job),
       raw_uri: literal(job.object.uri),
       staging_write: literal(files.write),
       raw_sha256: literal(job.object.meta.sha256),
@@ -314,7 +320,17 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
         for (const s of all.filter((x) => x.step !== 'stage')) await con.run(s.sql, s.params);
         const stage = byName(all.filter((x) => x.step === 'stage'));
         const run = (name: string) => con.runAndReadAll(stage.get(name)!.sql, stage.get(name)!.params);
+        // Repeated rows are paired before the write, so that it gives each copy its fate (see 02_stage).
+        await run('copies');
+        const copies = this.copiesTable(job);
+        const copied = Number((await con.runAndReadAll(`SELECT count(*) AS n FROM ${copies}`)).getRowObjectsJS()[0]!.n);
         await run('write');
+        // Rows paired by a hash: only a collision between two different rows pairs a copy with nothing.
+        // Then write again without copies, and let the pass after the write find the duplicates.
+        if (copied > 0 && marker(stage.get('copies')!.sql, 'pairs') === 'hash' && Number((await run('unmatched_copies')).getRowObjectsJS()[0]!.unmatched) > 0) {
+          await con.run(`DELETE FROM ${copies}`);
+          await run('write');
+        }
         const duplicates = Number((await run('duplicates')).getRowObjectsJS()[0]!.duplicates);
         if (duplicates > 0) await run('rewrite');
         // The swap-in: an execution that lost the month meanwhile leaves the newer run's staging alone.

@@ -93,16 +93,29 @@ export function renderStep(dialect: string, step: string, slots: Record<string, 
   return splitStatements(renderTemplate(template, Object.fromEntries(Object.entries(slots).filter(([k]) => template.includes(`{{${k}}}`)))));
 }
 
-/** Split a rendered template into statements on `;` at line ends, dropping comment-only chunks. */
+/**
+ * Split a rendered template into statements on `;` at the end of a line that is not a comment (a
+ * comment may end with one), dropping comment-only chunks.
+ */
 export function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*(?:\n|$)/)
-    .map((s) => s.trim())
-    .filter((s) => s.replace(/--.*$/gm, '').trim().length > 0);
+  const out: string[] = [];
+  let current: string[] = [];
+  for (const line of sql.split('\n')) {
+    if (!/^\s*--/.test(line) && /;\s*$/.test(line)) {
+      current.push(line.replace(/;\s*$/, ''));
+      out.push(current.join('\n'));
+      current = [];
+    } else current.push(line);
+  }
+  out.push(current.join('\n'));
+  return out.map((s) => s.trim()).filter((s) => s.replace(/--.*$/gm, '').trim().length > 0);
 }
 
-/** The value of a statement's marker line `-- <key>: <value>` (`name`, `format`), if it has one. */
-export function marker(sql: string, key: 'name' | 'format'): string | undefined {
+/**
+ * The value of a statement's marker line `-- <key>: <value>`, if it has one: `name`, `format`, and
+ * `pairs` (how a stage's `copies` statement pairs repeated rows: by `text` or by typed `values`).
+ */
+export function marker(sql: string, key: 'name' | 'format' | 'pairs'): string | undefined {
   return new RegExp(`^-- ${key}: (\\w+)$`, 'm').exec(sql)?.[1];
 }
 
