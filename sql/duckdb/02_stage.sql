@@ -7,6 +7,8 @@
 -- columns as the file types them; absent columns (an older era) are NULL.
 -- The staged rows are written once, to a Parquet file that merge later renames into the month's
 -- partition: writing Parquet costs DuckDB about a third of writing the same rows into its own table file.
+-- LZ4 (raw) compresses these rows as well as snappy, DuckDB's default, and writes them 10-15% faster
+-- (3M yellow rows: 0.87 s against 1.0 s, 75 MB against 74 MB).
 -- The file's key-value metadata names the raw file it was staged from (its sha256), so merge can tell
 -- a staging of an older version of the month from one of the file now in the lake.
 -- unique_row_id is not written here (its column stays NULL): turning every value into text for md5 was
@@ -105,7 +107,7 @@ SELECT
   CAST($staged_at AS TIMESTAMP) AS staged_at,
   row_hash
 FROM classified
-) TO {{staging_write}} (FORMAT parquet, KV_METADATA {raw_sha256: {{raw_sha256}}});
+) TO {{staging_write}} (FORMAT parquet, COMPRESSION lz4_raw, KV_METADATA {raw_sha256: {{raw_sha256}}});
 
 -- name: unmatched_copies
 -- Only when rows were paired by a hash and some were: copies marked duplicate without a loaded row of the
@@ -184,7 +186,7 @@ SELECT s.* EXCLUDE (file_row_number) REPLACE (
 FROM read_parquet({{staging_write}}, file_row_number = true) AS s
 LEFT JOIN copies AS c USING (file_row_number)
 LEFT JOIN texts AS t ON t.id = c.id
-) TO {{staging_rewrite}} (FORMAT parquet, KV_METADATA {raw_sha256: {{raw_sha256}}});
+) TO {{staging_rewrite}} (FORMAT parquet, COMPRESSION lz4_raw, KV_METADATA {raw_sha256: {{raw_sha256}}});
 
 -- name: view
 -- The staging table: the staged file, as the adapter renamed it into place, with each row's id.

@@ -5,11 +5,12 @@
  * the machine's description, and checks the targets from its own measurements.
  *
  * Targets (each reported met / not met):
- * - speed:   a 1M-row month end to end at least 3× faster than the peer; stretch: within 2× of a bare
+ * - speed:   a 1M-row month end to end at least 3× faster than the peer; stretch (issue 15): within 1.5× of a bare
  *            DuckDB `CREATE TABLE AS SELECT * FROM read_csv(...)` of the same file
  * - memory:  a 7.6M-row yellow month with peak memory ≤ 1 GiB; extract memory flat in file size
  * - curve:   six consecutive months into one table, the 6th month's load ≤ 1.5× the 1st
- * - extract: extract throughput over loopback ≥ 100 MB/s of compressed input
+ * - extract: extract throughput over loopback, reported in MB/s of compressed input (the gzip target of
+ *            ≥ 100 MB/s is retired by issue 15: keeping the full check before landing is the right call)
  *
  * Flags: see `--help`. Temp data goes under os.tmpdir() and is removed at the end.
  */
@@ -356,8 +357,8 @@ async function main(argv: string[]): Promise<number> {
           figure: peer.length ? `${speedup.toFixed(2)}× (ours ${sec(oursWall)}, peer ${sec(peerWall)}); chain only: ${(peerWall / oursChain).toFixed(2)}×` : 'peer not run',
         });
         report.verdicts.push({
-          target: 'stretch: within 2× of bare DuckDB CTAS of the same file',
-          met: oursWall / ctasMs <= 2,
+          target: 'stretch: within 1.5× of bare DuckDB CTAS of the same file',
+          met: oursWall / ctasMs <= 1.5,
           figure: `${(oursWall / ctasMs).toFixed(2)}× (ours ${sec(oursWall)} vs CTAS ${sec(ctasMs)}); chain only ${(oursChain / ctasMs).toFixed(2)}×`,
         });
       }
@@ -406,14 +407,8 @@ async function main(argv: string[]): Promise<number> {
 
     // ----- extract throughput -----
     if (only.has('extract') && extractSmall) {
-      const best = Math.max(median(extractSmall.mbps), extractBig ? median(extractBig.mbps) : 0);
       R.push('### Extract throughput over loopback', '');
-      R.push(`Compressed MB (10^6 bytes) per second of the extract step (download, gzip check, sha256, line count, write to the lake): ${num(o.rows)}-row file: median ${median(extractSmall.mbps).toFixed(1)} MB/s (runs: ${extractSmall.mbps.map((x) => x.toFixed(1)).join(', ')})${extractBig ? `; ${num(o.bigRows)}-row file: median ${median(extractBig.mbps).toFixed(1)} MB/s (runs: ${extractBig.mbps.map((x) => x.toFixed(1)).join(', ')})` : ''}.`, '');
-      report.verdicts.push({
-        target: 'extract throughput ≥ 100 MB/s of compressed input',
-        met: best >= 100,
-        figure: `${median(extractSmall.mbps).toFixed(1)} MB/s at ${num(o.rows)} rows${extractBig ? `, ${median(extractBig.mbps).toFixed(1)} MB/s at ${num(o.bigRows)} rows` : ''}`,
-      });
+      R.push(`Compressed MB (10^6 bytes) per second of the extract step (download, gzip check, sha256, line count, write to the lake; reported, no longer a target): ${num(o.rows)}-row file: median ${median(extractSmall.mbps).toFixed(1)} MB/s (runs: ${extractSmall.mbps.map((x) => x.toFixed(1)).join(', ')})${extractBig ? `; ${num(o.bigRows)}-row file: median ${median(extractBig.mbps).toFixed(1)} MB/s (runs: ${extractBig.mbps.map((x) => x.toFixed(1)).join(', ')})` : ''}.`, '');
     }
 
     // ----- Parquet months: the TLC feed's format -----

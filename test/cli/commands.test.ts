@@ -80,7 +80,7 @@ describe('demo, query and plan', () => {
     expect(plan[0]!.sql).toMatch(/CREATE VIEW IF NOT EXISTS "yellow_tripdata"/);
     expect(plan[2]!.sql).toMatch(/-- format: parquet\n(--.*\n)*CREATE OR REPLACE TEMP VIEW "yellow_tripdata_staging_2021_01_external" AS\nSELECT \*\nFROM read_parquet\('.*\/lake\/raw\/yellow\/2021\/yellow_tripdata_2021-01\.parquet', file_row_number = true\)$/);
     expect(plan[3]!.sql).toMatch(/^(--.*\n|\n)*-- name: copies\n-- format: parquet\n(--.*\n)*CREATE OR REPLACE TEMP TABLE "yellow_tripdata_staging_2021_01_copies" AS\nWITH hashed AS MATERIALIZED \(\n  SELECT file_row_number AS source_row, hash\("VendorID", [^)]*"congestion_surcharge"\) AS h/);
-    expect(plan[4]!.sql).toMatch(/^(--.*\n|\n)*COPY \([\s\S]*'yellow_tripdata_2021-01\.parquet' AS filename[\s\S]*\) TO '.*\.yellow_tripdata_staging_2021_01\.write-[^']+' \(FORMAT parquet, KV_METADATA \{raw_sha256: '[^']*'\}\)$/);
+    expect(plan[4]!.sql).toMatch(/^(--.*\n|\n)*COPY \([\s\S]*'yellow_tripdata_2021-01\.parquet' AS filename[\s\S]*\) TO '.*\.yellow_tripdata_staging_2021_01\.write-[^']+' \(FORMAT parquet, COMPRESSION lz4_raw, KV_METADATA \{raw_sha256: '[^']*'\}\)$/);
     expect(plan[5]!.sql).toMatch(/-- name: unmatched_copies\n[\s\S]*SELECT count\(\*\) AS unmatched/);
     expect(plan[6]!.sql).toMatch(/^(--.*\n)*WITH candidates AS \([\s\S]*\)\nSELECT count\(\*\) AS duplicates/);
     expect(plan[7]!.sql).toMatch(/'duplicate'/);
