@@ -8,8 +8,9 @@
 -- The lines are read into a temporary table, once: the repeated lines are found on it (statement
 -- `copies` of the stage) and the stage then reads the lines from memory instead of inflating the file
 -- again, so finding duplicates costs about a scan of memory, not a second read of the file. Its rowid
--- numbers the lines.
-CREATE OR REPLACE TEMP TABLE {{external_table}} AS
+-- numbers the lines. A file whose lines would take more than half of DuckDB's memory limit is streamed
+-- by a view instead (the adapter decides), and its duplicates are all found after the write.
+CREATE OR REPLACE TEMP {{external_kind}} {{external_table}} AS
 SELECT line
 FROM read_csv(
   {{raw_uri}},

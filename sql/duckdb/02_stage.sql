@@ -18,11 +18,10 @@
 -- copy its fate and keeps its text: a second read of the raw file and a rewrite of the staged one were
 -- most of what a month with duplicates cost. Rows are paired by their raw text or values (typing them
 -- twice would cost most of a second stage); the few that repeat typed values in different raw form
--- (`1.0` and `1.00`) are found after the write (`duplicates`, then `rewrite`).
+-- (`1.0` and `1.00`) are found after the write (`checks`, then `rewrite`).
 
 -- name: copies
 -- format: csv
--- pairs: text
 -- The lines that repeat an earlier line byte for byte, by their number (the lines table's rowid): rows
 -- with the same text have the same values, so the same fate. Candidates share a 64-bit hash of the line,
 -- the text itself decides.
@@ -43,12 +42,11 @@ WHERE copy > 1;
 
 -- name: copies
 -- format: parquet
--- pairs: hash
 -- The rows that repeat an earlier row of the file value for value, by file_row_number: a 64-bit hash of
 -- the row's raw values groups them (reading the columns once, not keeping them). Pairing them by their
 -- typed values instead, which would leave nothing for the pass after the write, measured 1.2 s against
 -- 0.4 s for 3M rows: the casts, not the write, are what typing costs. Two different rows sharing a hash
--- are told apart by `unmatched_copies` after the write.
+-- are told apart by `checks` after the write.
 CREATE OR REPLACE TEMP TABLE {{copies_table}} AS
 WITH hashed AS MATERIALIZED (
   SELECT file_row_number AS source_row, {{source_hash}} AS h FROM {{external_table}}
@@ -109,37 +107,32 @@ SELECT
 FROM classified
 ) TO {{staging_write}} (FORMAT parquet, COMPRESSION lz4_raw, KV_METADATA {raw_sha256: {{raw_sha256}}});
 
--- name: unmatched_copies
--- Only when rows were paired by a hash and some were: copies marked duplicate without a loaded row of the
--- same id. Only a 64-bit hash collision between two different rows makes one; the adapter then writes
--- again with no copies marked, and the pass below finds the duplicates.
-WITH marked AS (
-  SELECT row_hash, {{row_id}} AS id FROM read_parquet({{staging_write}}) WHERE reason = 'duplicate'
-)
-SELECT count(*) AS unmatched
-FROM marked
-WHERE id NOT IN (
-  SELECT {{row_id}} FROM read_parquet({{staging_write}})
-  WHERE reason IS NULL AND row_hash IN (SELECT row_hash FROM marked)
-);
-
--- name: duplicates
--- The rest: loaded rows with the same unique_row_id whose raw values differ (`1.0` and `1.00` in a CSV,
--- doubles equal to the ninth decimal in a Parquet file), which `copies` did not pair. Rows sharing a row_hash are the candidates; their md5 ids, computed for those few rows
--- only, decide.
-WITH candidates AS (
-  SELECT row_hash FROM read_parquet({{staging_write}}) WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
-)
-SELECT count(*) AS duplicates
-FROM (
-  SELECT {{row_id}} AS id
+-- name: checks
+-- What the write left to find, in one read of the file (both counts only look at rows sharing a row_hash
+-- with another row, or marked as copies; their md5 ids, computed for those few rows only, decide):
+-- - unmatched: copies marked duplicate without a loaded row of the same id. Only a 64-bit hash collision
+--   between two different rows makes one (rows paired by hash); the adapter then writes again with no
+--   copies marked and checks again.
+-- - duplicates: loaded rows with the same unique_row_id whose raw values differ (`1.0` and `1.00` in a
+--   CSV, doubles equal to the ninth decimal in a Parquet file), which `copies` did not pair.
+WITH shared AS (
+  SELECT row_hash
   FROM read_parquet({{staging_write}})
-  WHERE reason IS NULL AND row_hash IN (SELECT row_hash FROM candidates)
-  GROUP BY ALL HAVING count(*) > 1
-);
+  WHERE reason IS NULL OR reason = 'duplicate'
+  GROUP BY ALL
+  HAVING count(*) FILTER (WHERE reason IS NULL) > 1 OR bool_or(reason = 'duplicate')
+),
+ids AS MATERIALIZED (
+  SELECT reason, {{row_id}} AS id
+  FROM read_parquet({{staging_write}})
+  WHERE (reason IS NULL OR reason = 'duplicate') AND row_hash IN (SELECT row_hash FROM shared)
+)
+SELECT
+  (SELECT count(*) FROM ids WHERE reason = 'duplicate' AND id NOT IN (SELECT id FROM ids WHERE reason IS NULL)) AS unmatched,
+  (SELECT count(*) FROM (SELECT id FROM ids WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1)) AS duplicates;
 
 -- name: rewrite
--- Only when the count above is not zero (rarer still): the file again, with every copy after the first
+-- Only when `duplicates` above is not zero (rarer still): the file again, with every copy after the first
 -- marked as a duplicate. Rows with the same id have the same values, so which copy stays does not matter. The
 -- repeated rows' text is read back from the raw file, since the first statement did not keep it: only
 -- the lines whose pickup is one of the repeated rows' are typed and hashed again (a cheap cast of one

@@ -73,7 +73,7 @@ describe('demo, query and plan', () => {
     const r = await cli(['plan', '--target', 'duckdb', '--taxi', 'yellow', '--month', '2021-01', '--data-dir', tmp.dir, '--json']);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as { step: string; sql: string }[];
-    expect(plan.map((s) => s.step)).toEqual(['tables', 'tables', 'external', 'stage', 'stage', 'stage', 'stage', 'stage', 'stage', 'merge', 'merge', 'quarantine']);
+    expect(plan.map((s) => s.step)).toEqual(['tables', 'tables', 'external', 'stage', 'stage', 'stage', 'stage', 'stage', 'merge', 'merge', 'quarantine']);
     const all = plan.map((s) => s.sql).join('\n');
     expect(all).not.toMatch(/\$\w+|\{\{/);
     expect(all).toMatch(/"tpep_pickup_datetime" < CAST\('2021-01-01 00:00:00' AS TIMESTAMP\) OR "tpep_pickup_datetime" >= CAST\('2021-02-01 00:00:00' AS TIMESTAMP\)/);
@@ -81,11 +81,10 @@ describe('demo, query and plan', () => {
     expect(plan[2]!.sql).toMatch(/-- format: parquet\n(--.*\n)*CREATE OR REPLACE TEMP VIEW "yellow_tripdata_staging_2021_01_external" AS\nSELECT \*\nFROM read_parquet\('.*\/lake\/raw\/yellow\/2021\/yellow_tripdata_2021-01\.parquet', file_row_number = true\)$/);
     expect(plan[3]!.sql).toMatch(/^(--.*\n|\n)*-- name: copies\n-- format: parquet\n(--.*\n)*CREATE OR REPLACE TEMP TABLE "yellow_tripdata_staging_2021_01_copies" AS\nWITH hashed AS MATERIALIZED \(\n  SELECT file_row_number AS source_row, hash\("VendorID", [^)]*"congestion_surcharge"\) AS h/);
     expect(plan[4]!.sql).toMatch(/^(--.*\n|\n)*COPY \([\s\S]*'yellow_tripdata_2021-01\.parquet' AS filename[\s\S]*\) TO '.*\.yellow_tripdata_staging_2021_01\.write-[^']+' \(FORMAT parquet, COMPRESSION lz4_raw, KV_METADATA \{raw_sha256: '[^']*'\}\)$/);
-    expect(plan[5]!.sql).toMatch(/-- name: unmatched_copies\n[\s\S]*SELECT count\(\*\) AS unmatched/);
-    expect(plan[6]!.sql).toMatch(/^(--.*\n)*WITH candidates AS \([\s\S]*\)\nSELECT count\(\*\) AS duplicates/);
-    expect(plan[7]!.sql).toMatch(/'duplicate'/);
-    expect(plan[8]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata_staging_2021_01" AS\nSELECT \* EXCLUDE \(row_hash\) REPLACE \(md5\(concat_ws\([^\n]*\) AS unique_row_id\)\nFROM read_parquet\('.*\/tables\/staging\/yellow_tripdata_staging_2021_01\.parquet'\)/);
-    expect(plan[10]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata" AS[\s\S]*read_parquet\('.*\/tables\/yellow_tripdata\/\*\.parquet', union_by_name = true\)\nWHERE reason IS NULL/);
+    expect(plan[5]!.sql).toMatch(/^-- name: checks\n(--.*\n)*WITH shared AS \([\s\S]*\) AS unmatched,\n[\s\S]*\) AS duplicates$/);
+    expect(plan[6]!.sql).toMatch(/'duplicate'/);
+    expect(plan[7]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata_staging_2021_01" AS\nSELECT \* EXCLUDE \(row_hash\) REPLACE \(md5\(concat_ws\([^\n]*\) AS unique_row_id\)\nFROM read_parquet\('.*\/tables\/staging\/yellow_tripdata_staging_2021_01\.parquet'\)/);
+    expect(plan[9]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata" AS[\s\S]*read_parquet\('.*\/tables\/yellow_tripdata\/\*\.parquet', union_by_name = true\)\nWHERE reason IS NULL/);
     // The CSV mirror plans its own external lines table, copies and file name.
     const mirror = JSON.parse((await cli(['plan', '--taxi', 'yellow', '--month', '2021-01', '--source', 'mirror', '--data-dir', tmp.dir, '--json'])).stdout) as { step: string; sql: string }[];
     expect(mirror[2]!.sql).toMatch(/-- format: csv[\s\S]*read_csv\(\n  '.*yellow_tripdata_2021-01\.csv\.gz'/);

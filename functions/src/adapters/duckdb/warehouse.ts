@@ -89,6 +89,16 @@ interface SharedInstance {
 const instances = new Map<string, SharedInstance>();
 const LINGER_MS = 100;
 
+/** What a CSV line takes in a DuckDB table, about: the text (85-110 bytes in the TLC files) and its header. */
+const LINE_BYTES = 128;
+const UNIT_BYTES: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+
+/** A DuckDB size setting (`512MB`, `2GiB`) in bytes; null when unset or not a size. */
+export function sizeBytes(setting: string | undefined): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b)$/i.exec(setting?.trim() ?? '');
+  return m ? Number(m[1]) * UNIT_BYTES[m[2]!.toLowerCase()]! : null;
+}
+
 const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const isLockError = (err: unknown) => /Could not set lock on file|Conflicting lock is held/i.test(String((err as Error)?.message ?? err));
 
@@ -254,6 +264,16 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     }
   }
 
+  /**
+   * Whether a CSV month's lines are held in memory while it is staged (so its repeated lines are paired
+   * before the write): when they take at most half of DuckDB's memory limit. A full yellow month (7.6M
+   * lines, ~1 GB in a table) held in memory took the process past 1 GiB; streamed, it stays within it.
+   */
+  private linesInMemory(job: MonthJob): boolean {
+    const limit = sizeBytes(this.settings.memory_limit);
+    return limit === null || job.object.meta.dataLines * LINE_BYTES <= limit / 2;
+  }
+
   /** The stage's scratch table of repeated rows' numbers (a temporary table of its connection). */
   private copiesTable(job: MonthJob): string {
     return ident(`${stagingTable(job.taxi, job.month)}_copies`);
@@ -264,7 +284,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     const file = fileSchema(job);
     const { start, end } = monthBounds(job.month);
     const external = ident(`${stagingTable(job.taxi, job.month)}_external`);
-    const own = datasetSlots(ds, file, external);
+    const own = datasetSlots(ds, file, external, this.linesInMemory(job));
     const slots: Record<string, string> = {
       ...own,
       // What merge reads of the files already in place; as this month's own file until it has looked.
@@ -320,18 +340,24 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
         for (const s of all.filter((x) => x.step !== 'stage')) await con.run(s.sql, s.params);
         const stage = byName(all.filter((x) => x.step === 'stage'));
         const run = (name: string) => con.runAndReadAll(stage.get(name)!.sql, stage.get(name)!.params);
-        // Repeated rows are paired before the write, so that it gives each copy its fate (see 02_stage).
-        await run('copies');
-        const copies = this.copiesTable(job);
-        const copied = Number((await con.runAndReadAll(`SELECT count(*) AS n FROM ${copies}`)).getRowObjectsJS()[0]!.n);
+        // Repeated rows are paired before the write, so that it gives each copy its fate (see 02_stage);
+        // lines streamed from the file are not (no pairs: the checks after the write find them all).
+        if (fileSchema(job).format === 'csv' && !this.linesInMemory(job)) await con.run(`CREATE OR REPLACE TEMP TABLE ${this.copiesTable(job)} (source_row BIGINT)`);
+        else await run('copies');
         await run('write');
-        // Rows paired by a hash: only a collision between two different rows pairs a copy with nothing.
-        // Then write again without copies, and let the pass after the write find the duplicates.
-        if (copied > 0 && marker(stage.get('copies')!.sql, 'pairs') === 'hash' && Number((await run('unmatched_copies')).getRowObjectsJS()[0]!.unmatched) > 0) {
-          await con.run(`DELETE FROM ${copies}`);
+        const checks = async () => {
+          const row = (await run('checks')).getRowObjectsJS()[0]!;
+          return { unmatched: Number(row.unmatched), duplicates: Number(row.duplicates) };
+        };
+        const first = await checks();
+        let duplicates = first.duplicates;
+        // Only a hash collision between two different rows pairs a copy with nothing: write again
+        // without pairs, and the duplicates are then all found after the write.
+        if (first.unmatched > 0) {
+          await con.run(`DELETE FROM ${this.copiesTable(job)}`);
           await run('write');
+          duplicates = (await checks()).duplicates;
         }
-        const duplicates = Number((await run('duplicates')).getRowObjectsJS()[0]!.duplicates);
         if (duplicates > 0) await run('rewrite');
         // The swap-in: an execution that lost the month meanwhile leaves the newer run's staging alone.
         await fence.fence(async () => renameSync(duplicates > 0 ? files.rewrite : files.write, files.staged));

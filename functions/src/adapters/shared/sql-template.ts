@@ -111,11 +111,8 @@ export function splitStatements(sql: string): string[] {
   return out.map((s) => s.trim()).filter((s) => s.replace(/--.*$/gm, '').trim().length > 0);
 }
 
-/**
- * The value of a statement's marker line `-- <key>: <value>`, if it has one: `name`, `format`, and
- * `pairs` (how a stage's `copies` statement pairs repeated rows: by `text` or by typed `values`).
- */
-export function marker(sql: string, key: 'name' | 'format' | 'pairs'): string | undefined {
+/** The value of a statement's marker line `-- <key>: <value>` (`name`, `format`), if it has one. */
+export function marker(sql: string, key: 'name' | 'format'): string | undefined {
   return new RegExp(`^-- ${key}: (\\w+)$`, 'm').exec(sql)?.[1];
 }
 
