@@ -136,7 +136,9 @@ SELECT
 -- marked as a duplicate. Rows with the same id have the same values, so which copy stays does not matter. The
 -- repeated rows' text is read back from the raw file, since the first statement did not keep it: only
 -- the lines whose pickup is one of the repeated rows' are typed and hashed again (a cheap cast of one
--- field picks them), so this pass costs about a read of the file, not a second stage.
+-- field picks them), so this pass costs about a read of the file, not a second stage. The staged rows
+-- carry no line number, so a copy whose twins are spelt differently gets the first of their texts
+-- (min: the same one on every run), not necessarily its own.
 COPY (
 WITH candidates AS (
   SELECT row_hash FROM read_parquet({{staging_write}}) WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
@@ -155,7 +157,7 @@ copies AS (
   WHERE id IN (SELECT id FROM repeated)
 ),
 texts AS (
-  SELECT id, any_value(text) AS line
+  SELECT id, min(text) AS line
   FROM (
     SELECT {{source_text}} AS text, field_count, {{row_id}} AS id
     FROM (

@@ -124,6 +124,7 @@ describe('a CSV month streamed instead of held in memory', () => {
       c.closeSync();
       inst.closeSync();
     }
+    // The twin quarantined is the one the rewrite did not keep, with one twin's line (the same in both).
     expect(staged[1]).toEqual(staged[0]);
     const dups = staged[0]!.filter((r) => r.reason === 'duplicate');
     expect(dups.find((r) => r.raw_line === lines[3])?.n).toBe(2n);
