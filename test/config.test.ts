@@ -38,8 +38,14 @@ describe('parseConfig', () => {
     [{ TAXI_HTTP_RETRIES: '-1' }, 'TAXI_HTTP_RETRIES must be at least 0'],
     [{ TAXI_MONTH_LAG: '1.5' }, 'TAXI_MONTH_LAG must be a whole number'],
     [{ TAXI_ALERT_WEBHOOK: 'not a url' }, 'TAXI_ALERT_WEBHOOK must be an http(s) URL, got "not a url"'],
+    [{ TAXI_DUCKDB_MEMORY_LIMIT: 'lots' }, 'TAXI_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB'],
+    [{ TAXI_DUCKDB_MEMORY_LIMIT: ' 512MB' }, 'TAXI_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB'],
   ])('%j → %s', (env, message) => {
     expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it('takes DuckDB sizes in decimal and binary units, any case', () => {
+    for (const v of ['512MB', '2gb', '1.5 GiB', '768MiB']) expect(parseConfig({ TAXI_DUCKDB_MEMORY_LIMIT: v }).duckdbMemoryLimit).toBe(v);
   });
 
   it('treats empty variables as unset', () => {

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BadRequestError } from './domain/errors.js';
 import { SCHEMA_CONTRACTS, type SchemaContract } from './domain/schema-contract.js';
+import { sizeBytes } from './domain/sizes.js';
 import { DEFAULT_SOURCE, resolveSource, zoneFileUrl, type Source } from './domain/sources.js';
 
 const httpUrl = (what: string) =>
@@ -55,7 +56,7 @@ export const EnvSchema = z.object({
    */
   TAXI_DUCKDB_MEMORY_LIMIT: z
     .string()
-    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: () => 'TAXI_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB' })
+    .refine((v) => sizeBytes(v) !== null, { error: () => 'TAXI_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB' })
     .default('512MB'),
   /** Where the taxi zone lookup is downloaded; default: the source preset's, or `misc/` beside the trip files. */
   TAXI_ZONES_URL: z

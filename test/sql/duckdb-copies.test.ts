@@ -5,11 +5,12 @@
  * is put among the copies, as a collision would. `checks` must see it, and the adapter's
  * answer (write again with no copies, then the pass after the write) must give the exact fates.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbWarehouse, sizeBytes } from '../../functions/src/adapters/duckdb/warehouse.js';
+import { DuckDbWarehouse } from '../../functions/src/adapters/duckdb/warehouse.js';
+import { sizeBytes } from '../../functions/src/domain/sizes.js';
 import { plannedObject } from '../../functions/src/adapters/shared/planned-object.js';
 import { marker } from '../../functions/src/adapters/shared/sql-template.js';
 import type { MonthJob, PlannedStatement } from '../../functions/src/ports/warehouse.js';
@@ -46,7 +47,6 @@ beforeAll(async () => {
   instance = await DuckDBInstance.create(join(tmp.dir, 'w.duckdb'));
   con = await instance.connect();
   for (const s of plan.filter((x) => x.step === 'tables' || x.step === 'external')) await con.run(s.sql);
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(join(tmp.dir, 'tables', 'staging'), { recursive: true });
 });
 afterAll(() => {

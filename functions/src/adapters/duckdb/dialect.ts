@@ -110,10 +110,10 @@ const RAW_VALUE: Record<FileFormat, (b: ColumnBinding) => string> = {
  * The rows the stage reads: `line`, `field_count`, `source_row` (the row's number in the file, which
  * `copies` names) and one `raw_<column>` per table column.
  */
-const PARSED_ROWS: Record<FileFormat, (raw: string, external: string, fieldCount: number, linesInMemory: boolean) => string> = {
+const PARSED_ROWS: Record<FileFormat, (raw: string, external: string, fieldCount: number, numbered: boolean) => string> = {
   // Lines streamed from the file (a view) have no number: nothing is paired before the write then.
-  csv: (raw, external, _fieldCount, linesInMemory) =>
-    `SELECT line, len(f) AS field_count, source_row,\n${raw}\n  FROM (SELECT line, string_split(line, ',') AS f, ${linesInMemory ? 'rowid' : 'CAST(NULL AS BIGINT)'} AS source_row FROM ${external})`,
+  csv: (raw, external, _fieldCount, numbered) =>
+    `SELECT line, len(f) AS field_count, source_row,\n${raw}\n  FROM (SELECT line, string_split(line, ',') AS f, ${numbered ? 'rowid' : 'CAST(NULL AS BIGINT)'} AS source_row FROM ${external})`,
   parquet: (raw, external, fieldCount) => `SELECT CAST(NULL AS VARCHAR) AS line, ${fieldCount} AS field_count, file_row_number AS source_row,\n${raw}\n  FROM ${external}`,
 };
 
@@ -128,10 +128,11 @@ const SOURCE_TEXT: Record<FileFormat, (bindings: readonly ColumnBinding[]) => st
 };
 
 /**
- * Slot values shared by every template of a dataset, for one file. `linesInMemory`: a CSV's lines are
- * read once into a temporary table (see 01_external) rather than streamed from the file by a view.
+ * Slot values shared by every template of a dataset, for one file. `numbered`: the rows carry their
+ * number in the file (a Parquet file's always; a CSV's when its lines are read into a temporary table,
+ * see 01_external, rather than streamed from the file by a view).
  */
-export function datasetSlots(ds: Dataset, file: FileSchema, externalTable: string, linesInMemory = true) {
+export function datasetSlots(ds: Dataset, file: FileSchema, externalTable: string, numbered = true) {
   const columns = file.bindings.map((b) => b.column);
   const indent = (lines: string[]) => lines.map((l) => `    ${l}`).join(',\n');
   const typeOf = (b: ColumnBinding): ValueType => b.source?.type ?? 'null';
@@ -141,8 +142,8 @@ export function datasetSlots(ds: Dataset, file: FileSchema, externalTable: strin
     column_names: ds.columns.map((c) => ident(c.name)).join(', '),
     field_count: String(file.fieldCount),
     pickup: ident(ds.pickupColumn),
-    parsed_rows: PARSED_ROWS[file.format](indent(file.bindings.map((b) => `${RAW_VALUE[file.format](b)} AS ${rawName(b.column)}`)), externalTable, file.fieldCount, linesInMemory),
-    external_kind: linesInMemory ? 'TABLE' : 'VIEW',
+    parsed_rows: PARSED_ROWS[file.format](indent(file.bindings.map((b) => `${RAW_VALUE[file.format](b)} AS ${rawName(b.column)}`)), externalTable, file.fieldCount, numbered),
+    external_kind: numbered ? 'TABLE' : 'VIEW',
     typed_columns: indent(file.bindings.map((b) => `${safeCast(b.column, typeOf(b))} AS ${ident(b.column.name)}`)),
     typed_names: columns.map((c) => `  ${ident(c.name)}`).join(',\n'),
     first_invalid_column: `CASE ${file.bindings

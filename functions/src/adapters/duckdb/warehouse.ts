@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { datasetObjects, describedObjects, type DescribedObject } from '../../domain/descriptions.js';
 import { TRIPS_VIEW } from '../../domain/trips.js';
 import { ZONES } from '../../domain/zones.js';
+import { sizeBytes } from '../../domain/sizes.js';
 import type { StoredObject } from '../../ports/object-store.js';
 import { allColumnsJob } from '../shared/planned-object.js';
 import { descriptionSlots, tripsSelect, zoneSelect, type CatalogDialect } from '../shared/catalog-sql.js';
@@ -91,13 +92,6 @@ const LINGER_MS = 100;
 
 /** What a CSV line takes in a DuckDB table, about: the text (85-110 bytes in the TLC files) and its header. */
 const LINE_BYTES = 128;
-const UNIT_BYTES: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
-
-/** A DuckDB size setting (`512MB`, `2GiB`) in bytes; null when unset or not a size. */
-export function sizeBytes(setting: string | undefined): number | null {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b)$/i.exec(setting?.trim() ?? '');
-  return m ? Number(m[1]) * UNIT_BYTES[m[2]!.toLowerCase()]! : null;
-}
 
 const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const isLockError = (err: unknown) => /Could not set lock on file|Conflicting lock is held/i.test(String((err as Error)?.message ?? err));
@@ -265,11 +259,13 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
   }
 
   /**
-   * Whether a CSV month's lines are held in memory while it is staged (so its repeated lines are paired
-   * before the write): when they take at most half of DuckDB's memory limit. A full yellow month (7.6M
-   * lines, ~1 GB in a table) held in memory took the process past 1 GiB; streamed, it stays within it.
+   * Whether the stage numbers the month's rows, so that repeated rows are paired before the write: a
+   * Parquet file's always (file_row_number); a CSV's when its lines are held in memory, which they are
+   * when they take at most half of DuckDB's memory limit. A full yellow month (7.6M lines, ~1 GB in a
+   * table) held in memory took the process past 1 GiB; streamed, it stays within it.
    */
-  private linesInMemory(job: MonthJob): boolean {
+  private rowsNumbered(job: MonthJob): boolean {
+    if (fileSchema(job).format !== 'csv') return true;
     const limit = sizeBytes(this.settings.memory_limit);
     return limit === null || job.object.meta.dataLines * LINE_BYTES <= limit / 2;
   }
@@ -284,7 +280,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     const file = fileSchema(job);
     const { start, end } = monthBounds(job.month);
     const external = ident(`${stagingTable(job.taxi, job.month)}_external`);
-    const own = datasetSlots(ds, file, external, this.linesInMemory(job));
+    const own = datasetSlots(ds, file, external, this.rowsNumbered(job));
     const slots: Record<string, string> = {
       ...own,
       // What merge reads of the files already in place; as this month's own file until it has looked.
@@ -341,9 +337,9 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
         const stage = byName(all.filter((x) => x.step === 'stage'));
         const run = (name: string) => con.runAndReadAll(stage.get(name)!.sql, stage.get(name)!.params);
         // Repeated rows are paired before the write, so that it gives each copy its fate (see 02_stage);
-        // lines streamed from the file are not (no pairs: the checks after the write find them all).
-        if (fileSchema(job).format === 'csv' && !this.linesInMemory(job)) await con.run(`CREATE OR REPLACE TEMP TABLE ${this.copiesTable(job)} (source_row BIGINT)`);
-        else await run('copies');
+        // rows without a number (lines streamed from the file) are not: the checks after the write find them.
+        if (this.rowsNumbered(job)) await run('copies');
+        else await con.run(`CREATE OR REPLACE TEMP TABLE ${this.copiesTable(job)} (source_row BIGINT)`);
         await run('write');
         const checks = async () => {
           const row = (await run('checks')).getRowObjectsJS()[0]!;
