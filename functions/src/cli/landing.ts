@@ -60,12 +60,13 @@ export function registerLanding(program: Command): void {
       };
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
-      process.stderr.write(`watching ${landingDir(config)} (Ctrl-C to stop)\n`);
       try {
         await watchLanding(config, {
           settleMs: opts.settleMs,
           pollMs: opts.pollMs,
           signal: stop.signal,
+          // Said once the folder exists: a file copied in on reading it is not copied into nothing.
+          onWatching: (dir) => process.stderr.write(`watching ${dir} (Ctrl-C to stop)\n`),
           onSeen: (key) => process.stderr.write(`${key}: seen, loading once it stops changing\n`),
           load: async (key) => {
             loading = key;

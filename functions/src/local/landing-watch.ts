@@ -24,6 +24,8 @@ export interface WatchOptions {
   signal: AbortSignal;
   /** Each file's outcome, in the order they were loaded. */
   onResult: (result: LandedResult) => void;
+  /** The landing folder exists and is being watched: a file copied in from now on is seen. */
+  onWatching?: (dir: string) => void;
   /** A file was seen and is waiting to settle (once per version of it). */
   onSeen?: (key: string) => void;
   /** How a file is loaded; default: land_file.yaml on a stack started for that file. */
@@ -58,6 +60,7 @@ export async function watchLanding(config: Config, options: WatchOptions): Promi
   const store = new LocalFsObjectStore(localPaths(config.dataDir).lake);
   const dir = landingDir(config);
   await mkdir(dir, { recursive: true });
+  options.onWatching?.(dir);
   const load = options.load ?? ((key: string) => runLanded(config, key, options.run));
   /** Per key: the version last seen, and since when it has not changed. */
   const seen = new Map<string, { generation: string; since: number }>();
