@@ -73,7 +73,7 @@ describe('taxi-elt report', () => {
     expect(await page.locator('table.failures').innerText()).toContain('the source is not a gzip file: it starts with an HTML/XML page');
     // the topology of the workflow files, from the YAML
     const topo = await page.locator('#topology ~ .wf').allInnerTexts();
-    expect(topo.join('\n')).toMatch(/ingest_month\.yaml[\s\S]*load_month\(taxi, month, execution, only_new, origin, execution_started, landing, format\)[\s\S]*call_extract http\.post → EXTRACT_URL/);
+    expect(topo.join('\n')).toMatch(/ingest_month\.yaml[\s\S]*load_month\(taxi, month, execution, only_new, origin, execution_started, landing, format, refresh\)[\s\S]*call_extract http\.post → EXTRACT_URL/);
     expect(topo.join('\n')).toMatch(/backfill\.yaml[\s\S]*child execution → ingest_month/);
     expect(topo.join('\n')).toMatch(/land_file\.yaml[\s\S]*classify[\s\S]*http\.post → EXTRACT_URL[\s\S]*load child execution → ingest_month/);
     if (process.env.REPORT_SCREENSHOT) await page.screenshot({ path: resolve(process.env.REPORT_SCREENSHOT), fullPage: true });

@@ -77,6 +77,34 @@ describe('catalog', () => {
     }
   });
 
+  it('a one-month run refreshes the catalog while the file downloads, and stages the month after both ended', async () => {
+    const fresh = join(tmp.dir, 'overlap');
+    // The zone file is answered only once the month's file was asked for, and late: a run that fetched
+    // the zones before the month's file would wait here (up to 5 s) and fail the first check below.
+    let tripAsked: () => void = () => undefined;
+    const tripRequested = new Promise<void>((ok) => (tripAsked = ok));
+    let zonesAnsweredAt = 0;
+    let tripFirst = false;
+    const server = await serveFiles(published, async (req) => {
+      if (req.url?.includes('green_tripdata')) tripAsked();
+      else if (req.url?.includes('taxi_zone_lookup')) {
+        tripFirst = await Promise.race([tripRequested.then(() => true), new Promise<boolean>((ok) => setTimeout(() => ok(false), 5_000))]);
+        await new Promise((ok) => setTimeout(ok, 400));
+        zonesAnsweredAt = Date.now();
+      }
+      return false;
+    });
+    try {
+      expect(await runMonth(testConfig(server.url, fresh), 'green', '2020-10')).toMatchObject({ status: 'succeeded', rowsLoaded: 95_111 });
+      expect(tripFirst).toBe(true);
+      const [stage] = await query(fresh, "SELECT CAST(epoch_ms(started_at) AS BIGINT) AS t FROM pipeline_runs WHERE step = 'stage'");
+      expect(Number(stage!.t)).toBeGreaterThanOrEqual(zonesAnsweredAt);
+      expect(await query(fresh, 'SELECT count(*) AS n FROM taxi_zone_lookup')).toEqual([{ n: '265' }]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it.each([
     ['a wrong header', (t: string) => t.replace('"service_zone"', '"service"'), /taxi_zone_lookup\.csv: the header must be LocationID,Borough,Zone,service_zone/],
     ['a repeated id', (t: string) => `${t.trim()}\n74,"Manhattan","Again","Boro Zone"\n`, /taxi_zone_lookup\.csv line 267: LocationID 74 appears twice/],

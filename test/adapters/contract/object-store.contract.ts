@@ -56,6 +56,21 @@ export function objectStoreContract(name: string, make: () => ObjectStore) {
       expect(await readAll(store.read('raw/green/2020/b.csv.gz'))).toBe('v1');
     });
 
+    it('a body of many chunks, tiny and large, lands byte for byte in order', async () => {
+      const store = make();
+      // Sizes from 1 byte to 1.5 MiB, so writes gather many chunks, a few, or one larger than a batch.
+      const sizes = Array.from({ length: 700 }, (_, i) => (i % 97 === 0 ? 1_500_000 : (i * 7919) % 9000) + 1);
+      const parts = sizes.map((n, i) => Buffer.alloc(n, (i * 31) % 251));
+      async function* body() {
+        yield* parts;
+      }
+      const whole = Buffer.concat(parts);
+      await store.put('raw/green/2020/many.parquet', body(), () => meta(whole.length));
+      const out: Buffer[] = [];
+      for await (const c of store.read('raw/green/2020/many.parquet')) out.push(Buffer.from(c));
+      expect(Buffer.concat(out).equals(whole)).toBe(true);
+    });
+
     it('metadata is asked for only after the last byte', async () => {
       const store = make();
       let ended = false;

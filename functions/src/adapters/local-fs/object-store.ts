@@ -3,14 +3,13 @@
  * only when the body ended cleanly, so a reader never sees half a file. Metadata sits in a
  * `<key>.meta.json` sidecar, written (atomically too) before the data file is renamed in.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import type { ObjectStore, PlainObject, RawFileMeta, StoredObject } from '../../ports/object-store.js';
 import { PipelineError } from '../../domain/errors.js';
 import { removeDeadTemps, tempName } from '../shared/leftovers.js';
+import { writeBody } from './write-body.js';
 
 /** Local-folder implementation of the object store port. */
 export class LocalFsObjectStore implements ObjectStore {
@@ -32,8 +31,7 @@ export class LocalFsObjectStore implements ObjectStore {
     const tmp = tempName(target, 'tmp');
     const tmpMeta = `${tmp}.meta.json`;
     try {
-      // 256 KiB writes: with the 16 KiB default the lake write, not the network, set the pace of a Parquet download.
-      await pipeline(Readable.from(body, { objectMode: false }), createWriteStream(tmp, { highWaterMark: 1 << 18 }));
+      await writeBody(tmp, body);
       const info = meta();
       // The same bytes already landed (another execution extracted the month at the same time): keep
       // that object and its generation, as the GCS store does on a 412 with an equal checksum.

@@ -1,0 +1,59 @@
+/**
+ * The lake's batched file writer: every chunk in order, and a body that fails mid-way rejects with its
+ * own error once the write in flight has settled (nothing written after the call returns).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BATCH_BYTES, writeBody } from '../../../functions/src/adapters/local-fs/write-body.js';
+import { tempDir } from '../../helpers/files.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+describe('writeBody', () => {
+  it('writes 64 KiB chunks and a body of 1-byte chunks in order', async () => {
+    const big = Array.from({ length: 100 }, (_, i) => Buffer.alloc(65_536, i));
+    const tiny = Array.from({ length: 5_000 }, (_, i) => Buffer.from([i % 256]));
+    for (const [name, parts] of [['big', big], ['tiny', tiny]] as const) {
+      const path = join(tmp.dir, name);
+      await writeBody(
+        path,
+        (async function* () {
+          yield* parts;
+        })(),
+      );
+      expect(readFileSync(path).equals(Buffer.concat(parts)), name).toBe(true);
+    }
+  });
+
+  it("a body failing after several batches rejects with its error, and the file holds a prefix of what came", async () => {
+    const path = join(tmp.dir, 'broken');
+    const chunk = Buffer.alloc(65_536, 7);
+    let sent = 0;
+    const body = (async function* () {
+      for (;;) {
+        if (sent >= 3 * BATCH_BYTES) throw new Error('source broke');
+        sent += chunk.length;
+        yield chunk;
+      }
+    })();
+    await expect(writeBody(path, body)).rejects.toThrow('source broke');
+    const size = statSync(path).size;
+    // Written batches only: nothing lands after the call returned.
+    await new Promise((ok) => setTimeout(ok, 50));
+    expect(statSync(path).size).toBe(size);
+    expect(size).toBeLessThanOrEqual(sent);
+    expect(size).toBeGreaterThanOrEqual(2 * BATCH_BYTES);
+  });
+
+  it('a file that cannot be opened rejects with the error and reads no chunk', async () => {
+    let read = false;
+    const body = (async function* () {
+      read = true;
+      yield Buffer.from('x');
+    })();
+    await expect(writeBody(join(tmp.dir, 'no-such-folder', 'f'), body)).rejects.toThrow(/ENOENT/);
+    expect(read).toBe(false);
+  });
+});
