@@ -93,7 +93,7 @@ function machine(): Record<string, string> {
 /** What the child's `run` mode prints on its last line (test/bench/ours-child.mjs). */
 interface ChildRunResult {
   /** Milliseconds: stack start until extract starts, each step, stack close after merge, and the three steps together. */
-  ms: { start: number; extract: number; stage: number; merge: number; close: number; chain: number };
+  ms: { start: number; extract: number; stage: number; merge: number; close: number; chain: number; extractOwn: number };
   summary: RunSummary;
 }
 
@@ -331,7 +331,8 @@ async function main(argv: string[]): Promise<number> {
       if (cluster) await cluster.reset(o.taxi);
       const oursWall = median(ours.map((r) => r.wallMs));
       const oursChain = median(ours.map((r) => r.result.ms.chain));
-      const extractMs = ours.map((r) => r.result.ms.extract);
+      // The extract function's own time (the run ledger's): the span to stage also holds the catalog refresh beside it.
+      const extractMs = ours.map((r) => r.result.ms.extractOwn);
       extractSmall = { peak: median(ours.map((r) => r.memory.byPhase.extract ?? NaN)), mbps: extractMs.map((ms) => g.bytes / 1e6 / (ms / 1000)) };
 
       if (only.has('speed')) {
@@ -343,7 +344,7 @@ async function main(argv: string[]): Promise<number> {
         R.push(`| end to end, wall | ${sec(oursWall)} (process start to exit; the chain alone ${sec(oursChain)}) | ${peer.length ? sec(peerWall) : 'n/a'} |`);
         R.push(`| rows/s end to end | ${num(Math.round(o.rows / (oursWall / 1000)))} | ${peer.length ? num(Math.round(o.rows / (peerWall / 1000))) : 'n/a'} |`);
         R.push(`| peak memory (ours: RSS of its one process; peer: PSS of its process tree) | ${mb(median(ours.map((r) => r.memory.peak)))} | ${peer.length ? mb(median(peer.map((r) => r.memory.peak))) : 'n/a'} |`);
-        R.push(`| extract (download → lake / download → gunzip → file) | ${sec(median(extractMs))} | ${peer.length ? sec(median(peer.map((r) => r.result.ms.extract))) : 'n/a'} |`);
+        R.push(`| extract (download → lake / download → gunzip → file; ours: the function's own time, the catalog refreshes beside it) | ${sec(median(extractMs))} | ${peer.length ? sec(median(peer.map((r) => r.result.ms.extract))) : 'n/a'} |`);
         R.push(`| stage (typed staging written once, to Parquet / CREATE + TRUNCATE + COPY + UPDATE md5) | ${sec(median(ours.map((r) => r.result.ms.stage)))} | ${peer.length ? `${sec(median(peer.map((r) => r.result.ms.tables + r.result.ms.copy + r.result.ms.update)))} (COPY ${sec(median(peer.map((r) => r.result.ms.copy)))}, UPDATE ${sec(median(peer.map((r) => r.result.ms.update)))})` : 'n/a'} |`);
         R.push(`| merge (the staged file linked in as the month's partition / MERGE INTO) | ${sec(median(ours.map((r) => r.result.ms.merge)))} | ${peer.length ? sec(median(peer.map((r) => r.result.ms.merge))) : 'n/a'} |`);
         R.push(`| process start + stack start/stop (not in the chain) | ${sec(median(ours.map((r) => r.wallMs - r.result.ms.chain)))} | — (server already running) |`);
@@ -385,7 +386,7 @@ async function main(argv: string[]): Promise<number> {
       const ms = (k: keyof ChildRunResult['ms']) => mid((x) => x.result.ms[k]);
       const peak = peakOf();
       const { summary } = runs[0]!.result;
-      extractBig = { peak: peakOf('extract'), mbps: runs.map((x) => g.bytes / 1e6 / (x.result.ms.extract / 1000)) };
+      extractBig = { peak: peakOf('extract'), mbps: runs.map((x) => g.bytes / 1e6 / (x.result.ms.extractOwn / 1000)) };
       R.push(`### Memory: a full yellow month of ${num(o.bigRows)} rows`, '');
       R.push(`File: ${mb(g.uncompressedBytes)} of CSV, ${mb(g.bytes)} gzip. ${o.bigRuns} runs (ours only): median times, highest memory.`, '');
       R.push('| phase | wall | peak memory (RSS of the one process) |', '| --- | ---: | ---: |');
@@ -441,12 +442,15 @@ async function main(argv: string[]): Promise<number> {
         floor.push(await runCtas(pq, db));
         rmSync(db, { force: true });
         rmSync(`${db}.wal`, { force: true });
-        log(`parquet run ${i + 1}/${o.runs} ours: ${sec(r.wallMs)} (chain ${sec(r.result.ms.chain)}: extract ${sec(r.result.ms.extract)}, stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)}); read_parquet CTAS ${sec(floor[floor.length - 1]!)}`);
+        log(`parquet run ${i + 1}/${o.runs} ours: ${sec(r.wallMs)} (chain ${sec(r.result.ms.chain)}: extract ${sec(r.result.ms.extract)} (its function ${sec(r.result.ms.extractOwn)}), stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)}); read_parquet CTAS ${sec(floor[floor.length - 1]!)}`);
       }
       const chain = median(ours.map((r) => r.result.ms.chain));
       const wall = median(ours.map((r) => r.wallMs));
       const floorMs = median(floor);
-      const extractMBps = ours.map((r) => pqBytes / 1e6 / (r.result.ms.extract / 1000));
+      // The extract step's rate is its function's own time (the run ledger's); the span from the
+      // workflow's call to stage also holds the catalog refresh running beside it.
+      const extractMBps = ours.map((r) => pqBytes / 1e6 / (r.result.ms.extractOwn / 1000));
+      const spanMBps = ours.map((r) => pqBytes / 1e6 / (r.result.ms.extract / 1000));
       // fhvhv, ~20M rows
       const fh = join(tmp, 'source', 'fhvhv_tripdata_2023-01.parquet');
       t0 = performance.now();
@@ -464,7 +468,8 @@ async function main(argv: string[]): Promise<number> {
       R.push('| | ours | bare DuckDB `CREATE TABLE AS SELECT * FROM read_parquet(...)` |', '| --- | ---: | ---: |');
       R.push(`| download, verify, stage, merge (the chain) | ${sec(chain)} | ${sec(floorMs)} (file already local) |`);
       R.push(`| process wall (start to exit) | ${sec(wall)} | |`);
-      R.push(`| extract | ${sec(median(ours.map((r) => r.result.ms.extract)))} (${median(extractMBps).toFixed(0)} MB/s) | |`);
+      R.push(`| extract (the function's own time, from the run ledger) | ${sec(median(ours.map((r) => r.result.ms.extractOwn)))} (${median(extractMBps).toFixed(0)} MB/s) | |`);
+      R.push(`| extract span (workflow's call of extract to its call of stage; the catalog refreshes beside it) | ${sec(median(ours.map((r) => r.result.ms.extract)))} (${median(spanMBps).toFixed(0)} MB/s) | |`);
       R.push(`| stage | ${sec(median(ours.map((r) => r.result.ms.stage)))} | |`);
       R.push(`| merge | ${sec(median(ours.map((r) => r.result.ms.merge)))} | |`);
       R.push(`| peak RSS | ${mb(median(ours.map((r) => r.memory.peak)))} | |`, '');
@@ -474,7 +479,11 @@ async function main(argv: string[]): Promise<number> {
         met: chain / floorMs <= 2,
         figure: `${(chain / floorMs).toFixed(2)}× (chain ${sec(chain)} vs ${sec(floorMs)}; process wall ${(wall / floorMs).toFixed(2)}×)${chain / floorMs <= 1.5 ? '; stretch met' : ''}`,
       });
-      report.verdicts.push({ target: 'Parquet extract ≥ 300 MB/s over loopback', met: median(extractMBps) >= 300, figure: `${median(extractMBps).toFixed(0)} MB/s (runs: ${extractMBps.map((x) => x.toFixed(0)).join(', ')})` });
+      report.verdicts.push({
+        target: 'Parquet extract ≥ 300 MB/s over loopback',
+        met: median(extractMBps) >= 300,
+        figure: `${median(extractMBps).toFixed(0)} MB/s, the extract function's own time (runs: ${extractMBps.map((x) => x.toFixed(0)).join(', ')}); span from the workflow's call to stage ${median(spanMBps).toFixed(0)} MB/s`,
+      });
       report.verdicts.push({
         target: `${num(o.pqFhvhvRows)}-row fhvhv Parquet month: peak RSS ≤ 1 GiB`,
         met: big.memory.peak <= GiB,

@@ -18,6 +18,7 @@ import type { ExtractDeps } from '../steps/extract/extract.js';
 import type { Log } from '../steps/http.js';
 import { stepDeps } from '../wiring.js';
 import { localAdapters } from './adapters.js';
+import { loadDuckDb } from '../adapters/duckdb/warehouse.js';
 import { serveFunctions, type FunctionUrls } from './serve.js';
 import { runWorkflowFile, WorkflowError, type Connector, type RunOptions } from './workflows/index.js';
 
@@ -76,7 +77,10 @@ export interface LocalStack {
 export async function startLocalStack(config: Config, options: LocalRunOptions = {}): Promise<LocalStack> {
   const adapters = localAdapters(config);
   const deps = stepDeps(config, adapters, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.onRetry ? { onRetry: options.onRetry } : {}) });
-  const served = await serveFunctions(deps, options.log ?? fileLog(join(config.dataDir, 'functions.log')));
+  // DuckDB's library is loaded before the first step: every run needs it, and loading it (60-110 ms,
+  // mostly on the main thread) stalled the download when it happened beside extract. A load failure
+  // surfaces at the first warehouse call, as a step error.
+  const [served] = await Promise.all([serveFunctions(deps, options.log ?? fileLog(join(config.dataDir, 'functions.log'))), loadDuckDb().catch(() => undefined)]);
   return {
     urls: served.urls,
     ledger: adapters.ledger,

@@ -435,7 +435,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
       await con.run(view.sql, view.params);
       for (const s of this.statements(job, ['quarantine'], files)) await con.run(s.sql, s.params);
       // The views were replaced: their descriptions go with them, so they are written again.
-      for (const o of datasetObjects(job.taxi)) await this.describe(con, o);
+      await this.describe(con, datasetObjects(job.taxi));
       return { inserted, deleted };
     }));
   }
@@ -483,12 +483,20 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     return CATALOG_STEPS.flatMap((step) => renderStep('duckdb', step, slots));
   }
 
-  /** Describe `o` and those of its columns it has (a dataset's view lacks the columns of eras not loaded). */
-  private async describe(con: DuckDBConnection, o: DescribedObject): Promise<void> {
-    const reader = await con.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $name`, { name: o.name });
-    const present = new Set((reader.getRowObjectsJS() as { column_name: string }[]).map((r) => r.column_name.toLowerCase()));
-    const columns = o.columns.filter((c) => present.has(c.name.toLowerCase()));
-    for (const sql of renderStep('duckdb', 'descriptions', descriptionSlots(DUCKDB_CATALOG, o, DUCKDB_KIND[o.role], columns))) await con.run(sql);
+  /**
+   * Describe `objects` and those of their columns they have (a dataset's view lacks the columns of eras
+   * not loaded): one read of the catalog's columns, then every COMMENT in one call. Run one by one, the
+   * ~150 statements and a column query per object were most of a first catalog refresh (74 ms).
+   */
+  private async describe(con: DuckDBConnection, objects: DescribedObject[]): Promise<void> {
+    const reader = await con.runAndReadAll(`SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main'`);
+    const present = new Set((reader.getRowObjectsJS() as { table_name: string; column_name: string }[]).map((r) => `${r.table_name}.${r.column_name.toLowerCase()}`));
+    const sql = objects.flatMap((o) => {
+      const columns = o.columns.filter((c) => present.has(`${o.name}.${c.name.toLowerCase()}`));
+      return renderStep('duckdb', 'descriptions', descriptionSlots(DUCKDB_CATALOG, o, DUCKDB_KIND[o.role], columns));
+    });
+    // Statements without parameters run together in one call (DuckDB splits them itself).
+    if (sql.length) await con.run(sql.join(';\n'));
   }
 
   catalogVersion(): string {
@@ -505,7 +513,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
           for (const taxi of TAXIS) for (const st of this.statements(allColumnsJob(taxi), ['tables'])) await con.run(st.sql, st.params);
           await con.run(this.ledgerStatements().get('create')!);
           for (const sql of this.catalogStatements(zones.uri)) await con.run(sql);
-          for (const o of describedObjects()) await this.describe(con, o);
+          await this.describe(con, describedObjects());
           await con.run('COMMIT');
         } catch (err) {
           await con.run('ROLLBACK').catch(() => undefined);
