@@ -18,3 +18,12 @@ export function formatOfPath(path: string): FileFormat | null {
   const lower = path.toLowerCase();
   return FILE_FORMATS.find((f) => lower.endsWith(FORMAT_EXTENSIONS[f])) ?? null;
 }
+
+/**
+ * The formats whose file extract inflates to verify it, and the extension of that inflated text. A
+ * warehouse that reads local files can stage from the text instead of inflating the file a second time
+ * (DuckDB reads gzip on one thread: 0.27 s of a 1M-line month's 1.0 s stage, against 0.06 s for the text).
+ */
+export const PLAIN_TEXT_EXTENSIONS: Partial<Record<FileFormat, string>> = {
+  csv: '.csv',
+};

@@ -3,7 +3,7 @@
  * extract step, the warehouse adapters and the infrastructure agree.
  */
 import type { Taxi } from './datasets.js';
-import { FORMAT_EXTENSIONS, type FileFormat } from './file-formats.js';
+import { FORMAT_EXTENSIONS, PLAIN_TEXT_EXTENSIONS, type FileFormat } from './file-formats.js';
 import type { Month } from './months.js';
 
 /** The name every file of a month starts with, whatever its format: `green_tripdata_2020-10.` */
@@ -19,6 +19,16 @@ export function releaseFileName(taxi: Taxi, month: Month, format: FileFormat): s
 /** Lake key of the raw file: `raw/{taxi}/{YYYY}/{taxi}_tripdata_{YYYY-MM}.{parquet|csv.gz}`. */
 export function rawObjectKey(taxi: Taxi, month: Month, format: FileFormat): string {
   return `raw/${taxi}/${month.slice(0, 4)}/${releaseFileName(taxi, month, format)}`;
+}
+
+/**
+ * Lake key of the inflated text of a month's raw file, kept by extract for the stage when the warehouse
+ * reads it (`work/{taxi}/{YYYY}/{taxi}_tripdata_{YYYY-MM}.csv`); null for a format that is not inflated.
+ * A scratch copy, not part of the lake's record: the stage removes it once it staged the month.
+ */
+export function plainTextKey(taxi: Taxi, month: Month, format: FileFormat): string | null {
+  const ext = PLAIN_TEXT_EXTENSIONS[format];
+  return ext ? `work/${taxi}/${month.slice(0, 4)}/${taxi}_tripdata_${month}${ext}` : null;
 }
 
 /** Lake key of the lease that serialises replacements of one month. */

@@ -26,6 +26,11 @@ export interface MonthJob {
    * a call retried after a timeout joins the job still running; a later execution runs its own.
    */
   run?: string;
+  /**
+   * Where the inflated text of the raw file is, when extract kept it and the warehouse reads it
+   * (`readsPlainText`): the same lines as the raw object, to read without inflating it again.
+   */
+  plainText?: string;
 }
 
 /** Extra facts a backend reports per step (bytes scanned, job ids). */
@@ -54,6 +59,8 @@ export const UNFENCED: Fence = { token: null, holder: 'unfenced', fence: (commit
 
 export interface Warehouse {
   readonly dialect: 'duckdb' | 'bigquery';
+  /** Whether stage reads a job's `plainText` (a local file) when extract kept one. */
+  readonly readsPlainText: boolean;
   /** The statements `stage` then `merge` run for this job, in order, values inlined. */
   plan(job: MonthJob): PlannedStatement[];
   /** Create tables if needed and (re)build the month's staging table from the raw object; `fence` guards the swap-in. */

@@ -116,6 +116,8 @@ export function jobLabels(taxi: Taxi, month: Month, step: string): Record<string
 /** BigQuery implementation of the warehouse port. */
 export class BigQueryWarehouse implements Warehouse, Ledger {
   readonly dialect = 'bigquery' as const;
+  /** BigQuery reads the raw object from GCS as it is; extract keeps no text for it. */
+  readonly readsPlainText = false;
   private client?: BigQuery;
   private readonly sleep: (ms: number) => Promise<void>;
 

@@ -168,6 +168,8 @@ function publish(source: string, target: string): void {
 /** DuckDB implementation of the warehouse and ledger ports. */
 export class DuckDbWarehouse implements Warehouse, Ledger {
   readonly dialect = 'duckdb' as const;
+  /** DuckDB reads the lake's files where they lie: a CSV's text needs no second inflate (see MonthJob.plainText). */
+  readonly readsPlainText = true;
 
   /** Folder of the Parquet files: `tables/` beside the database file. */
   readonly tablesDir: string;
@@ -292,7 +294,8 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
       staging_table: ident(stagingTable(job.taxi, job.month)),
       external_table: external,
       copies_table: this.copiesTable(job),
-      raw_uri: literal(job.object.uri),
+      // The lines of the file: its inflated text when extract kept it (the same lines, read without gzip).
+      raw_uri: literal(job.plainText ?? job.object.uri),
       staging_write: literal(files.write),
       raw_sha256: literal(job.object.meta.sha256),
       staging_rewrite: literal(files.rewrite),

@@ -119,9 +119,11 @@ export class LocalFsObjectStore implements ObjectStore {
     }
   }
 
+  /** The object and then its metadata sidecar (a crash between leaves only the sidecar, which `head` ignores, as after a killed `put`). */
   async remove(key: string, generation: string): Promise<boolean> {
     if ((await this.stat(key))?.generation !== generation) return false;
     await rm(this.path(key), { force: true });
+    await rm(`${this.path(key)}.meta.json`, { force: true });
     return true;
   }
 

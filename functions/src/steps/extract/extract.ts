@@ -5,19 +5,23 @@ import { dataset, type Taxi } from '../../domain/datasets.js';
 import type { FileFormat } from '../../domain/file-formats.js';
 import type { Month } from '../../domain/months.js';
 import { isLoadOf, type LoadRecord } from '../../domain/load-record.js';
-import { loadRecordKey, rawObjectKey } from '../../domain/naming.js';
+import { loadRecordKey, plainTextKey, rawObjectKey } from '../../domain/naming.js';
 import { matchSchema, type FileColumn, type SchemaContract } from '../../domain/schema-contract.js';
 import { sourceFileUrl, type Source } from '../../domain/sources.js';
 import { requireLoadable } from '../../domain/loadable.js';
 import { BadRequestError } from '../../domain/errors.js';
 import type { ObjectStore, StoredObject } from '../../ports/object-store.js';
 import { openSource, RestartDownload, type RetryPolicy } from './source.js';
+import { TextSink } from './text-sink.js';
 import type { VerifiedFile } from './verified-file.js';
 import { verifyCsv } from './verify.js';
 import { verifyParquet } from './verify-parquet.js';
 
-/** The verifier of each file format: the only place extract tells formats apart. */
-const VERIFIERS: Record<FileFormat, (body: AsyncIterable<Uint8Array>, expectedBytes: number | null, onColumns: (columns: FileColumn[]) => void) => VerifiedFile> = {
+/**
+ * The verifier of each file format: the only place extract tells formats apart. A verifier that
+ * inflates the file hands its text to `text` when given one.
+ */
+const VERIFIERS: Record<FileFormat, (body: AsyncIterable<Uint8Array>, expectedBytes: number | null, onColumns: (columns: FileColumn[]) => void, text?: TextSink) => VerifiedFile> = {
   csv: verifyCsv,
   parquet: verifyParquet,
 };
@@ -28,6 +32,11 @@ export interface ExtractDeps {
   retry: RetryPolicy;
   /** What to do with a column no era of the dataset knows. */
   schemaContract: SchemaContract;
+  /**
+   * Keep the inflated text of a compressed file beside the lake's raw object (`plainTextKey`), for a
+   * warehouse that stages from it. Set by the wiring when the warehouse reads it (DuckDB).
+   */
+  keepPlainText?: boolean;
   /** Bytes received so far, and the total when the server said. */
   onProgress?: (event: { taxi: Taxi; month: Month; bytes: number; total: number | null }) => void;
   /** A retry about to happen: what went wrong, the attempt, the wait before it. */
@@ -84,7 +93,7 @@ export async function loadOf(store: ObjectStore, taxi: Taxi, month: Month, o: St
  * committed. `origin` is where the bytes came from, as the metadata records it.
  */
 export async function landVerified(
-  deps: Pick<ExtractDeps, 'store' | 'schemaContract'>,
+  deps: Pick<ExtractDeps, 'store' | 'schemaContract' | 'keepPlainText'>,
   taxi: Taxi,
   month: Month,
   format: FileFormat,
@@ -94,13 +103,20 @@ export async function landVerified(
 ): Promise<StoredObject> {
   const ds = dataset(taxi);
   let columns: string[] = [];
-  const verified = VERIFIERS[format](body, expectedBytes, (fileColumns) => {
-    columns = matchSchema(ds, month, fileColumns, deps.schemaContract)
-      .bindings.filter((b) => b.source)
-      .sort((a, b) => a.position! - b.position!)
-      .map((b) => b.column.name);
-  });
-  return deps.store.put(rawObjectKey(taxi, month, format), verified.stream, () => {
+  const textKey = deps.keepPlainText ? plainTextKey(taxi, month, format) : null;
+  const text = textKey ? new TextSink() : undefined;
+  const verified = VERIFIERS[format](
+    body,
+    expectedBytes,
+    (fileColumns) => {
+      columns = matchSchema(ds, month, fileColumns, deps.schemaContract)
+        .bindings.filter((b) => b.source)
+        .sort((a, b) => a.position! - b.position!)
+        .map((b) => b.column.name);
+    },
+    text,
+  );
+  const meta = () => {
     const facts = verified.facts();
     return {
       taxi,
@@ -115,7 +131,18 @@ export async function landVerified(
       fileColumns: facts.columns,
       extractedAt: new Date().toISOString(),
     };
+  };
+  const raw = deps.store.put(rawObjectKey(taxi, month, format), verified.stream, meta);
+  if (!text || !textKey) return raw;
+  // The text lands beside, with the raw file's metadata (its sha256 names the file it is the text of),
+  // and only when the file verified: the verifier fails the text otherwise. A text that cannot be written
+  // costs the stage a second inflate, nothing else: the raw file's outcome is the step's.
+  const copy = deps.store.put(textKey, text.stream(), meta).catch(() => {
+    text.abandon();
+    return null;
   });
+  const [landed] = await Promise.all([raw, copy]);
+  return landed;
 }
 
 /** Download `taxi`/`month` into the lake, or report that it is not published. */

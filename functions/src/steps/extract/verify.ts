@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { BadSourceError } from '../../domain/errors.js';
 import { csvColumns, type FileColumn } from '../../domain/schema-contract.js';
+import type { TextSink } from './text-sink.js';
 import type { VerifiedFile } from './verified-file.js';
 
 /** What the stream measured, complete once the iterable has ended. */
@@ -86,6 +87,7 @@ export function verifyGzipCsv(
   body: AsyncIterable<Uint8Array>,
   onHeader: (header: string) => void,
   expectedBytes: number | null = null,
+  text?: TextSink,
 ): { stream: AsyncIterable<Uint8Array>; facts: () => StreamFacts } {
   const hash = createHash('sha256');
   const counter = new LineCounter();
@@ -125,6 +127,7 @@ export function verifyGzipCsv(
     };
     gunzip.on('data', (buf: Buffer) => {
       inflated.push(buf);
+      text?.push(buf);
       if (!counting) {
         counting = true;
         setImmediate(count);
@@ -180,7 +183,11 @@ export function verifyGzipCsv(
         bytes += chunk.byteLength;
         pending.push(chunk);
         pendingBytes += chunk.byteLength;
-        if (pendingBytes >= INFLATE_INPUT) await flush();
+        if (pendingBytes >= INFLATE_INPUT) {
+          await flush();
+          // The text's writer sets the pace too: zlib gets no more input while it lags.
+          if (text) await text.ready();
+        }
         if (failure) throw failure;
         yield chunk;
       }
@@ -197,9 +204,17 @@ export function verifyGzipCsv(
       if (counter.header === null) throw new BadSourceError('the file has no header line');
       if (!headerSeen) onHeader(counter.header);
       done = true;
+      text?.end();
+    } catch (err) {
+      text?.fail(err as Error);
+      throw err;
     } finally {
       gunzip.removeAllListeners('data');
-      if (!done) gunzip.destroy();
+      if (!done) {
+        gunzip.destroy();
+        // The download stopped before its end (its reader returned): the text is incomplete.
+        text?.fail(new Error('the download stopped before the end of the file'));
+      }
     }
   }
 
@@ -214,8 +229,8 @@ export function verifyGzipCsv(
 }
 
 /** The gzip CSV verifier in the shape every format's verifier has (see verified-file.ts). */
-export function verifyCsv(body: AsyncIterable<Uint8Array>, expectedBytes: number | null, onColumns: (columns: FileColumn[]) => void): VerifiedFile {
-  const verified = verifyGzipCsv(body, (header) => onColumns(csvColumns(header)), expectedBytes);
+export function verifyCsv(body: AsyncIterable<Uint8Array>, expectedBytes: number | null, onColumns: (columns: FileColumn[]) => void, text?: TextSink): VerifiedFile {
+  const verified = verifyGzipCsv(body, (header) => onColumns(csvColumns(header)), expectedBytes, text);
   return {
     stream: verified.stream,
     facts: () => {
