@@ -2,6 +2,8 @@
 -- the one marked with the file's format).
 
 -- format: csv
+-- {{raw_uri}} is the inflated text extract kept of the raw file when there is one (the same lines; DuckDB
+-- reads plain text on every core and gzip on one), else the raw .csv.gz itself.
 -- The file as text lines, header skipped. One VARCHAR column and no quoting, so no value can fail the
 -- read and a line with the wrong field count is seen (and quarantined), not padded. The reader ends lines
 -- at \n, \r\n or \r, and reads an empty line as NULL: those are not rows (extract does not count them either).
