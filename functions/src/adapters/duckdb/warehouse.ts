@@ -567,8 +567,26 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
   private async closeIdle(shared: SharedInstance): Promise<void> {
     if (shared.users > 0 || instances.get(this.path) !== shared) return;
     clearTimeout(shared.closing);
+    const instance = await shared.instance.catch(() => null);
+    if (instance && this.path !== ':memory:') {
+      // The checkpoint first, on DuckDB's threads: closing writes the WAL into the file and syncs it on
+      // the thread that calls it, which is the one the other steps run on (a close after the catalog
+      // stalled the download beside it for 10-40 ms).
+      try {
+        const con = await instance.connect();
+        try {
+          await con.run('CHECKPOINT');
+        } finally {
+          con.closeSync();
+        }
+      } catch {
+        // closeSync checkpoints anyway
+      }
+      // A step came meanwhile: it uses this instance and closes it after itself.
+      if (shared.users > 0 || instances.get(this.path) !== shared) return;
+    }
     instances.delete(this.path);
-    (await shared.instance.catch(() => null))?.closeSync();
+    instance?.closeSync();
   }
 
   /** Close the instance now if no step is using it (an in-memory database ends here). */
