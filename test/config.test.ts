@@ -48,6 +48,12 @@ describe('parseConfig', () => {
     for (const v of ['512MB', '2gb', '1.5 GiB', '768MiB']) expect(parseConfig({ TAXI_DUCKDB_MEMORY_LIMIT: v }).duckdbMemoryLimit).toBe(v);
   });
 
+  it('keeps the plain text unless TAXI_PLAIN_TEXT is off, and refuses other values in one line', () => {
+    expect(parseConfig({}).plainText).toBe(true);
+    expect(parseConfig({ TAXI_PLAIN_TEXT: 'off' }).plainText).toBe(false);
+    expect(() => parseConfig({ TAXI_PLAIN_TEXT: 'no' })).toThrow('TAXI_PLAIN_TEXT must be "on" or "off"');
+  });
+
   it('treats empty variables as unset', () => {
     expect(parseConfig({ TAXI_SOURCE_URL: '', TAXI_ALERT_WEBHOOK: '' })).toMatchObject({ alertWebhook: null, sourceUrl: 'tlc' });
   });

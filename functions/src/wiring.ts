@@ -52,7 +52,7 @@ export function stepDeps(config: Config, adapters: Adapters, watch: StepWatchers
       source: config.source,
       schemaContract: config.schemaContract,
       retry: { retries: config.httpRetries, baseMs: config.retryBaseMs, ...config.http },
-      keepPlainText: adapters.warehouse.readsPlainText,
+      keepPlainText: config.plainText && adapters.warehouse.readsPlainText,
       ...(watch.onProgress ? { onProgress: watch.onProgress } : {}),
       ...(watch.onRetry ? { onRetry: watch.onRetry } : {}),
     },

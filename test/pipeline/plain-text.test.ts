@@ -24,13 +24,13 @@ const TEXT_KEY = plainTextKey('green', '2020-10', 'csv')!;
 const RAW_KEY = rawObjectKey('green', '2020-10', 'csv');
 const real = readFileSync(REAL_MONTH);
 
-async function setup(name: string, body: Buffer = real) {
+async function setup(name: string, body: Buffer = real, env: Record<string, string> = {}) {
   const server = await source({}, (req, res) => {
     if (!req.url?.includes('green_tripdata_2020-10')) return false;
     res.writeHead(200, { 'content-length': body.length }).end(body);
     return true;
   });
-  const config = parseConfig({ TAXI_SOURCE_URL: server.url, TAXI_DATA_DIR: join(tmp.dir, name), TAXI_HTTP_RETRIES: '0' });
+  const config = parseConfig({ TAXI_SOURCE_URL: server.url, TAXI_DATA_DIR: join(tmp.dir, name), TAXI_HTTP_RETRIES: '0', ...env });
   const adapters = localAdapters(config);
   const deps = stepDeps(config, adapters);
   const lake = (key: string) => join(tmp.dir, name, 'lake', key);
@@ -82,6 +82,17 @@ describe('the plain text of a CSV month (embedded warehouse)', () => {
       // The stale text lacks a line: read, it would have staged 95,119 lines.
       const rows = await adapters.warehouse.query('SELECT count(*) AS n FROM green_tripdata_staging_2020_10');
       expect(rows).toEqual([{ n: '95120' }]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('is not kept with TAXI_PLAIN_TEXT=off: the month stages from the gzip', async () => {
+    const { deps, lake, close } = await setup('off', real, { TAXI_PLAIN_TEXT: 'off' });
+    try {
+      expect((await extract(deps.extract, 'green', '2020-10')).status).toBe('extracted');
+      expect(existsSync(lake(TEXT_KEY))).toBe(false);
+      expect(await stage(deps.warehouse, 'green', '2020-10')).toMatchObject({ status: 'staged', staged: 95_111, rowsQuarantined: 9 });
     } finally {
       await close();
     }

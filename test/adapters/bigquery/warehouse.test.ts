@@ -262,6 +262,7 @@ describe('offline construction', () => {
       retryBaseMs: 0,
       monthLag: 1,
       duckdbMemoryLimit: "512MB",
+      plainText: true,
       alertWebhook: null,
       workflowsDir: null,
       leaseTtlMs: 1000,
