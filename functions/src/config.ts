@@ -59,9 +59,9 @@ export const EnvSchema = z.object({
     .refine((v) => sizeBytes(v) !== null, { error: () => 'TAXI_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB' })
     .default('512MB'),
   /**
-   * Embedded mode: extract keeps a CSV month's inflated text under `work/` for the stage, which then
-   * reads it on every core instead of inflating the gzip again (about 4× the .csv.gz on disk while the
-   * month stages: 0.6 GiB for a 7.6M-line yellow month). `off` stages from the gzip.
+   * Embedded mode: extract keeps the inflated text of a CSV month the stage holds in memory under
+   * `work/`, and the stage reads it instead of inflating the gzip again (about 4× the .csv.gz on disk
+   * while the month stages). `off` stages from the gzip.
    */
   TAXI_PLAIN_TEXT: z.enum(['on', 'off'], { error: () => 'TAXI_PLAIN_TEXT must be "on" or "off"' }).default('on'),
   /** Where the taxi zone lookup is downloaded; default: the source preset's, or `misc/` beside the trip files. */

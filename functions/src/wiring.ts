@@ -52,7 +52,7 @@ export function stepDeps(config: Config, adapters: Adapters, watch: StepWatchers
       source: config.source,
       schemaContract: config.schemaContract,
       retry: { retries: config.httpRetries, baseMs: config.retryBaseMs, ...config.http },
-      keepPlainText: config.plainText && adapters.warehouse.readsPlainText,
+      plainTextLines: config.plainText ? adapters.warehouse.plainTextLines : 0,
       ...(watch.onProgress ? { onProgress: watch.onProgress } : {}),
       ...(watch.onRetry ? { onRetry: watch.onRetry } : {}),
     },

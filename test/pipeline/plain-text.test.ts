@@ -4,12 +4,13 @@
  * planted change that only the text carries), removed once the month is staged, and ignored when it is
  * the text of another version of the file.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config.js';
 import { plainTextKey, rawObjectKey } from '../../functions/src/domain/naming.js';
+import { DuckDbWarehouse } from '../../functions/src/adapters/duckdb/warehouse.js';
 import { localAdapters } from '../../functions/src/local/adapters.js';
 import { extract } from '../../functions/src/steps/extract/extract.js';
 import { stage } from '../../functions/src/steps/stage/stage.js';
@@ -93,6 +94,27 @@ describe('the plain text of a CSV month (embedded warehouse)', () => {
       expect((await extract(deps.extract, 'green', '2020-10')).status).toBe('extracted');
       expect(existsSync(lake(TEXT_KEY))).toBe(false);
       expect(await stage(deps.warehouse, 'green', '2020-10')).toMatchObject({ status: 'staged', staged: 95_111, rowsQuarantined: 9 });
+    } finally {
+      await close();
+    }
+  });
+
+  it('is not kept, nor read, for a month with more lines than the warehouse holds in memory (it is streamed)', async () => {
+    // A limit of 62,500 lines (as 16MB of DuckDB memory gives) against the real month's 95,120. Its size
+    // (1.2 MB) does not tell, so the text is written while the file downloads and dropped once the lines
+    // are counted.
+    const { deps, lake, close } = await setup('large');
+    try {
+      expect(new DuckDbWarehouse(':memory:', { memory_limit: '16MB' }).plainTextLines).toBe(62_500);
+      const got = await extract({ ...deps.extract, plainTextLines: 62_500 }, 'green', '2020-10');
+      expect(got.status).toBe('extracted');
+      expect(existsSync(dirname(lake(TEXT_KEY))) ? readdirSync(dirname(lake(TEXT_KEY))) : []).toEqual([]);
+      // And a streamed month's stage reads the compressed file even when given a text.
+      const raw = await deps.extract.store.head(RAW_KEY);
+      const job = { taxi: 'green' as const, month: '2020-10', object: raw!, plainText: '/elsewhere/text.csv' };
+      const external = (small: string) => new DuckDbWarehouse(':memory:', { memory_limit: small }).plan(job).find((st) => st.sql.includes('read_csv('))!.sql;
+      expect(external('16MB')).toContain(raw!.uri);
+      expect(external('512MB')).toContain('/elsewhere/text.csv');
     } finally {
       await close();
     }

@@ -27,3 +27,10 @@ export function formatOfPath(path: string): FileFormat | null {
 export const PLAIN_TEXT_EXTENSIONS: Partial<Record<FileFormat, string>> = {
   csv: '.csv',
 };
+
+/**
+ * The most compressed bytes one line of a gzip CSV takes, about: the TLC's lines (85-110 characters)
+ * take 12-22 bytes compressed. A file larger than this many bytes per line allowed surely has more lines,
+ * so extract knows from its size alone when a month is too large to be staged from its text.
+ */
+export const MAX_COMPRESSED_LINE_BYTES = 60;

@@ -28,7 +28,7 @@ export interface MonthJob {
   run?: string;
   /**
    * Where the inflated text of the raw file is, when extract kept it and the warehouse reads it
-   * (`readsPlainText`): the same lines as the raw object, to read without inflating it again.
+   * (`plainTextLines`): the same lines as the raw object, to read without inflating it again.
    */
   plainText?: string;
 }
@@ -59,8 +59,11 @@ export const UNFENCED: Fence = { token: null, holder: 'unfenced', fence: (commit
 
 export interface Warehouse {
   readonly dialect: 'duckdb' | 'bigquery';
-  /** Whether stage reads a job's `plainText` (a local file) when extract kept one. */
-  readonly readsPlainText: boolean;
+  /**
+   * The most data lines of a month whose stage reads its `plainText` (a local file) when extract kept
+   * one; 0: never. Past it the text would not help the stage and only take disk.
+   */
+  readonly plainTextLines: number;
   /** The statements `stage` then `merge` run for this job, in order, values inlined. */
   plan(job: MonthJob): PlannedStatement[];
   /** Create tables if needed and (re)build the month's staging table from the raw object; `fence` guards the swap-in. */

@@ -117,7 +117,7 @@ export function jobLabels(taxi: Taxi, month: Month, step: string): Record<string
 export class BigQueryWarehouse implements Warehouse, Ledger {
   readonly dialect = 'bigquery' as const;
   /** BigQuery reads the raw object from GCS as it is; extract keeps no text for it. */
-  readonly readsPlainText = false;
+  readonly plainTextLines = 0;
   private client?: BigQuery;
   private readonly sleep: (ms: number) => Promise<void>;
 

@@ -168,8 +168,16 @@ function publish(source: string, target: string): void {
 /** DuckDB implementation of the warehouse and ledger ports. */
 export class DuckDbWarehouse implements Warehouse, Ledger {
   readonly dialect = 'duckdb' as const;
-  /** DuckDB reads the lake's files where they lie: a CSV's text needs no second inflate (see MonthJob.plainText). */
-  readonly readsPlainText = true;
+  /**
+   * DuckDB reads the lake's files where they lie: a CSV's text needs no second inflate (see
+   * MonthJob.plainText). Only a month whose lines are held in memory is read from its text: a streamed
+   * one is read on both cores from it, which took its duplicate pass from 822 to 957 MiB for 7.6M lines
+   * and saved ~1 s of 21.
+   */
+  get plainTextLines(): number {
+    const limit = sizeBytes(this.settings.memory_limit);
+    return limit === null ? Number.MAX_SAFE_INTEGER : Math.floor(limit / 2 / LINE_BYTES);
+  }
 
   /** Folder of the Parquet files: `tables/` beside the database file. */
   readonly tablesDir: string;
@@ -268,8 +276,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
    */
   private rowsNumbered(job: MonthJob): boolean {
     if (fileSchema(job).format !== 'csv') return true;
-    const limit = sizeBytes(this.settings.memory_limit);
-    return limit === null || job.object.meta.dataLines * LINE_BYTES <= limit / 2;
+    return job.object.meta.dataLines <= this.plainTextLines;
   }
 
   /** The stage's scratch table of repeated rows' numbers (a temporary table of its connection). */
@@ -295,7 +302,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
       external_table: external,
       copies_table: this.copiesTable(job),
       // The lines of the file: its inflated text when extract kept it (the same lines, read without gzip).
-      raw_uri: literal(job.plainText ?? job.object.uri),
+      raw_uri: literal(job.plainText && job.object.meta.dataLines <= this.plainTextLines ? job.plainText : job.object.uri),
       staging_write: literal(files.write),
       raw_sha256: literal(job.object.meta.sha256),
       staging_rewrite: literal(files.rewrite),

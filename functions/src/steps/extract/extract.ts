@@ -2,7 +2,7 @@
  * The extract step: stream a release file from the source into the lake, verified on the way.
  */
 import { dataset, type Taxi } from '../../domain/datasets.js';
-import type { FileFormat } from '../../domain/file-formats.js';
+import { MAX_COMPRESSED_LINE_BYTES, type FileFormat } from '../../domain/file-formats.js';
 import type { Month } from '../../domain/months.js';
 import { isLoadOf, type LoadRecord } from '../../domain/load-record.js';
 import { loadRecordKey, plainTextKey, rawObjectKey } from '../../domain/naming.js';
@@ -33,10 +33,11 @@ export interface ExtractDeps {
   /** What to do with a column no era of the dataset knows. */
   schemaContract: SchemaContract;
   /**
-   * Keep the inflated text of a compressed file beside the lake's raw object (`plainTextKey`), for a
-   * warehouse that stages from it. Set by the wiring when the warehouse reads it (DuckDB).
+   * Keep the inflated text of a compressed file of at most this many data lines beside the lake's raw
+   * object (`plainTextKey`), for a warehouse that stages from it; 0 or absent: never. Set by the wiring
+   * from the warehouse (`Warehouse.plainTextLines`).
    */
-  keepPlainText?: boolean;
+  plainTextLines?: number;
   /** Bytes received so far, and the total when the server said. */
   onProgress?: (event: { taxi: Taxi; month: Month; bytes: number; total: number | null }) => void;
   /** A retry about to happen: what went wrong, the attempt, the wait before it. */
@@ -93,7 +94,7 @@ export async function loadOf(store: ObjectStore, taxi: Taxi, month: Month, o: St
  * committed. `origin` is where the bytes came from, as the metadata records it.
  */
 export async function landVerified(
-  deps: Pick<ExtractDeps, 'store' | 'schemaContract' | 'keepPlainText'>,
+  deps: Pick<ExtractDeps, 'store' | 'schemaContract' | 'plainTextLines'>,
   taxi: Taxi,
   month: Month,
   format: FileFormat,
@@ -103,7 +104,10 @@ export async function landVerified(
 ): Promise<StoredObject> {
   const ds = dataset(taxi);
   let columns: string[] = [];
-  const textKey = deps.keepPlainText ? plainTextKey(taxi, month, format) : null;
+  const maxLines = deps.plainTextLines ?? 0;
+  // A file this large surely has more lines than the warehouse reads from text: no text is written.
+  const fits = maxLines > 0 && (expectedBytes === null || expectedBytes / MAX_COMPRESSED_LINE_BYTES <= maxLines);
+  const textKey = fits ? plainTextKey(taxi, month, format) : null;
   const text = textKey ? new TextSink() : undefined;
   const verified = VERIFIERS[format](
     body,
@@ -137,7 +141,12 @@ export async function landVerified(
   // The text lands beside, with the raw file's metadata (its sha256 names the file it is the text of),
   // and only when the file verified: the verifier fails the text otherwise. A text that cannot be written
   // costs the stage a second inflate, nothing else: the raw file's outcome is the step's.
-  const copy = deps.store.put(textKey, text.stream(), meta).catch(() => {
+  const copy = deps.store.put(textKey, text.stream(), () => {
+    const facts = meta();
+    // Counted at the end: more lines than the warehouse reads from text, so the text is not kept.
+    if (facts.dataLines > maxLines) throw new Error(`${facts.dataLines} lines: staged from the compressed file`);
+    return facts;
+  }).catch(() => {
     text.abandon();
     return null;
   });

@@ -28,7 +28,7 @@ export interface StageResult {
  * of exactly this file (same sha256): a text left by an older version of the month is not used.
  */
 async function plainTextOf(deps: WarehouseStepDeps, job: MonthJob): Promise<PlainObject | null> {
-  if (!deps.warehouse.readsPlainText) return null;
+  if (deps.warehouse.plainTextLines === 0) return null;
   const key = plainTextKey(job.taxi, job.month, formatOf(job.object.meta));
   const text = key ? await deps.store.head(key) : null;
   if (!text || text.meta.sha256 !== job.object.meta.sha256 || text.meta.bytes !== job.object.meta.bytes) return null;
