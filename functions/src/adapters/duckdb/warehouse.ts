@@ -289,7 +289,8 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     const file = fileSchema(job);
     const { start, end } = monthBounds(job.month);
     const external = ident(`${stagingTable(job.taxi, job.month)}_external`);
-    const own = datasetSlots(ds, file, external, this.rowsNumbered(job));
+    const numbered = this.rowsNumbered(job);
+    const own = datasetSlots(ds, file, external, numbered);
     const slots: Record<string, string> = {
       ...own,
       // What merge reads of the files already in place; as this month's own file until it has looked.
@@ -301,8 +302,9 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
       staging_table: ident(stagingTable(job.taxi, job.month)),
       external_table: external,
       copies_table: this.copiesTable(job),
-      // The lines of the file: its inflated text when extract kept it (the same lines, read without gzip).
-      raw_uri: literal(job.plainText && job.object.meta.dataLines <= this.plainTextLines ? job.plainText : job.object.uri),
+      // The lines of the file: its inflated text when extract kept it (the same lines, read without
+      // gzip), for a month held in memory; a streamed one is read from the gzip (see plainTextLines).
+      raw_uri: literal(job.plainText && numbered ? job.plainText : job.object.uri),
       staging_write: literal(files.write),
       raw_sha256: literal(job.object.meta.sha256),
       staging_rewrite: literal(files.rewrite),
