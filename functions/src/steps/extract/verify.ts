@@ -205,15 +205,12 @@ export function verifyGzipCsv(
       if (!headerSeen) onHeader(counter.header);
       done = true;
       text?.end();
-    } catch (err) {
-      text?.fail(err as Error);
-      throw err;
     } finally {
       gunzip.removeAllListeners('data');
       if (!done) {
         gunzip.destroy();
-        // The download stopped before its end (its reader returned): the text is incomplete.
-        text?.fail(new Error('the download stopped before the end of the file'));
+        // Refused, or its reader stopped before the end: the text is not the file's, and is not kept.
+        text?.fail(new Error('the file did not verify to its end'));
       }
     }
   }
