@@ -92,7 +92,10 @@ function machine(): Record<string, string> {
 
 /** What the child's `run` mode prints on its last line (test/bench/ours-child.mjs). */
 interface ChildRunResult {
-  /** Milliseconds: stack start until extract starts, each step, stack close after merge, and the three steps together. */
+  /**
+   * Milliseconds: stack start until extract starts, each step (spans between the workflow's calls),
+   * stack close after merge, the three steps together, and extract's own time from its run-ledger row.
+   */
   ms: { start: number; extract: number; stage: number; merge: number; close: number; chain: number; extractOwn: number };
   summary: RunSummary;
 }
