@@ -4,27 +4,20 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GcsObjectStore } from '../../../functions/src/adapters/gcs/object-store.js';
 import { adoptLanded, classifyLanded } from '../../../functions/src/steps/extract/landed.js';
 import { REAL_MONTH } from '../../helpers/files.js';
-import { FakeGcs } from './fake-gcs.js';
+import { fakeGcsPerTest } from './fake-gcs-per-test.js';
 
 const KEY = 'landing/green_tripdata_2020-10.csv.gz';
 const RAW = 'raw/green/2020/green_tripdata_2020-10.csv.gz';
 
-// One fake per test: it keeps one namespace of object names for all buckets.
-let gcs: FakeGcs;
-beforeEach(async () => {
-  gcs = await new FakeGcs(true).start();
-});
-afterEach(async () => {
-  await gcs.stop();
-});
+const fake = fakeGcsPerTest();
 
 describe('landed files on GCS', () => {
   it('the real month is verified into raw/ with its metadata, and the landed object deleted', async () => {
-    const storage = gcs.storage();
+    const storage = fake().storage();
     const store = new GcsObjectStore(storage, 'adopt');
     const bytes = readFileSync(REAL_MONTH);
     await storage.bucket('adopt').file(KEY).save(bytes, { resumable: false });
@@ -39,7 +32,7 @@ describe('landed files on GCS', () => {
   });
 
   it('a broken file is moved to landing/rejected/ with the reason, and nothing lands in raw/', async () => {
-    const storage = gcs.storage();
+    const storage = fake().storage();
     const store = new GcsObjectStore(storage, 'broken');
     await storage.bucket('broken').file(KEY).save(readFileSync(REAL_MONTH).subarray(0, 50_000), { resumable: false });
     await expect(adoptLanded({ store, schemaContract: 'freeze' }, 'green', '2020-10', KEY)).rejects.toThrow(
@@ -52,7 +45,7 @@ describe('landed files on GCS', () => {
   });
 
   it('a name that matches nothing is moved aside at once', async () => {
-    const storage = gcs.storage();
+    const storage = fake().storage();
     const store = new GcsObjectStore(storage, 'named');
     await storage.bucket('named').file('landing/yellow_tripdata_2010-02.parquet').save('x', { resumable: false });
     const v = await classifyLanded(store, 'landing/yellow_tripdata_2010-02.parquet');

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GcsObjectStore, versionedKey } from '../../../functions/src/adapters/gcs/object-store.js';
 import type { RawFileMeta } from '../../../functions/src/ports/object-store.js';
 import { FakeGcs } from './fake-gcs.js';
+import { fakeGcsPerTest } from './fake-gcs-per-test.js';
 import { landedObjectContract } from '../contract/landed-object.contract.js';
 
 const KEY = 'raw/green/2020/green_tripdata_2020-10.csv.gz';
@@ -171,16 +172,9 @@ describe('GcsObjectStore', () => {
 });
 
 describe('landed objects on GCS', () => {
-  // A fresh fake per test: it keeps one namespace of object names for all buckets.
-  let fake: FakeGcs;
-  beforeEach(async () => {
-    fake = await new FakeGcs(true).start();
-  });
-  afterEach(async () => {
-    await fake.stop();
-  });
+  const fake = fakeGcsPerTest();
   landedObjectContract('gcs', () => {
-    const storage = fake.storage();
+    const storage = fake().storage();
     return {
       store: new GcsObjectStore(storage, 'lake'),
       drop: async (key, body) => {
