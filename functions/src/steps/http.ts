@@ -10,6 +10,7 @@ import { FILE_FORMATS } from '../domain/file-formats.js';
 import { LANDING_PREFIX } from '../domain/landing.js';
 import { LEDGER_WORKFLOWS } from '../domain/ledger.js';
 import { MonthSchema } from '../domain/months.js';
+import { outsideRequestDomain } from './outside-request-domain.js';
 
 /** A key under the lake's landing prefix. */
 export const LandingKeySchema = z
@@ -94,7 +95,7 @@ export function jsonHandler<T>(name: string, schema: BodyParser<T>, run: (input:
       return;
     }
     try {
-      res.status(200).json(await run(parsed.data));
+      res.status(200).json(await outsideRequestDomain(() => run(parsed.data)));
     } catch (err) {
       const kind = err instanceof PipelineError ? err.kind : 'internal';
       const message = messageOf(err);
