@@ -4,7 +4,9 @@
  * it. The body is an async iterable of chunks, so memory stays flat whatever the file size.
  */
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { Readable } from 'node:stream';
 import { PipelineError } from '../../domain/errors.js';
+import { gathered } from './gathered.js';
 
 /** Retry policy of a download. */
 export interface RetryPolicy {
@@ -150,17 +152,17 @@ interface BodyInfo {
 
 async function* resumingBody(
   url: string,
-  first: AsyncIterable<Uint8Array> & { destroy?: (err?: Error) => void },
+  first: Readable,
   info: BodyInfo,
   policy: RetryPolicy,
 ): AsyncGenerator<Uint8Array> {
   const sleep = policy.sleep ?? defaultSleep;
   let received = 0;
-  let body: AsyncIterable<Uint8Array> & { destroy?: (err?: Error) => void } = first;
+  let body = first;
   let resumes = 0;
   for (;;) {
     try {
-      for await (const chunk of body) {
+      for await (const chunk of gathered(body)) {
         received += chunk.byteLength;
         yield chunk;
       }
@@ -179,7 +181,7 @@ async function* resumingBody(
   }
 }
 
-async function openRange(url: string, from: number, info: BodyInfo, policy: RetryPolicy) {
+async function openRange(url: string, from: number, info: BodyInfo, policy: RetryPolicy): Promise<Readable> {
   try {
     const res = await request(url, {
       method: 'GET',
@@ -198,8 +200,13 @@ async function openRange(url: string, from: number, info: BodyInfo, policy: Retr
   }
 }
 
-async function* failingBody(err: Error): AsyncGenerator<Uint8Array> {
-  throw err;
+/** A body that fails with `err` when read. */
+function failingBody(err: Error): Readable {
+  return new Readable({
+    read() {
+      this.destroy(err);
+    },
+  });
 }
 
 /**
