@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { RunSummary } from '../../functions/src/domain/summary.js';
-import { serveFiles } from '../../functions/src/local/file-server.js';
+import { startSourceServer } from './source-server.js';
 import { generateMonth, type GenTaxi, type GeneratedMonth } from './generate.js';
 import { peerUnavailable, startPeerCluster, type PeerCluster, type PeerMonthResult } from './peer-postgres.js';
 import { TreeSampler, type MemoryPeaks } from './proc.js';
@@ -237,8 +237,9 @@ async function main(argv: string[]): Promise<number> {
   );
 
   const tmp = mkdtempSync(join(tmpdir(), 'taxi-bench-'));
-  const published = new Map<string, string>([['/misc/taxi_zone_lookup.csv', join(ROOT, 'test', 'fixtures', 'taxi_zone_lookup.csv')]]);
-  const server = await serveFiles(published);
+  // The release host runs in a process of its own (see server-child.mjs).
+  const server = await startSourceServer(ROOT);
+  await server.publish('/misc/taxi_zone_lookup.csv', join(ROOT, 'test', 'fixtures', 'taxi_zone_lookup.csv'));
   let cluster: PeerCluster | undefined;
   const report: Report = { lines: [], verdicts: [] };
   const started = performance.now();
@@ -265,7 +266,7 @@ async function main(argv: string[]): Promise<number> {
       outOfMonth: Math.round((rows * 9) / 95_120),
       duplicates: o.clean ? 0 : Math.round(rows / 6_000),
     });
-    published.set(`/${taxi}/${name}`, path);
+    await server.publish(`/${taxi}/${name}`, path);
     log(`generated ${name}: ${num(rows)} rows (${num(g.duplicates)} duplicate lines), ${mb(g.uncompressedBytes)} text, ${mb(g.bytes)} gzip in ${sec(performance.now() - t0)}`);
     return g;
   };
@@ -427,7 +428,7 @@ async function main(argv: string[]): Promise<number> {
       let t0 = performance.now();
       await yellowParquet(csv.path, pq);
       const pqBytes = statSync(pq).size;
-      published.set('/yellow_tripdata_2023-01.parquet', pq);
+      await server.publish('/yellow_tripdata_2023-01.parquet', pq);
       log(`wrote yellow_tripdata_2023-01.parquet: ${num(o.pqYellowRows)} rows, ${mb(pqBytes)} in ${sec(performance.now() - t0)}`);
       {
         const warm = join(tmp, 'ours-pq-warmup');
@@ -459,7 +460,7 @@ async function main(argv: string[]): Promise<number> {
       t0 = performance.now();
       await fhvhvParquet('2023-01', o.pqFhvhvRows, fh);
       const fhBytes = statSync(fh).size;
-      published.set('/fhvhv_tripdata_2023-01.parquet', fh);
+      await server.publish('/fhvhv_tripdata_2023-01.parquet', fh);
       log(`wrote fhvhv_tripdata_2023-01.parquet: ${num(o.pqFhvhvRows)} rows, ${mb(fhBytes)} in ${sec(performance.now() - t0)}`);
       const bigDir = join(tmp, 'ours-fhvhv');
       const big = await runOurs('fhvhv', '2023-01', template, bigDir);
