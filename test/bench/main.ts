@@ -272,6 +272,42 @@ async function main(argv: string[]): Promise<number> {
   };
   const urlOf = (g: GeneratedMonth) => `${server.url}/${g.taxi}/${g.taxi}_tripdata_${g.month}.csv.gz`;
 
+  /**
+   * Load `months` one after another into one data folder (and, given `peer`, each into the peer after
+   * ours); report each month's times and whether the last cost at most 1.5× the first.
+   */
+  const costCurve = async (title: string, target: string, taxi: string, months: string[], source: string, peer?: (month: string) => Promise<PeerRun>) => {
+    const dataDir = join(tmp, 'ours-curve');
+    const ours: OursRun[] = [];
+    const peers: PeerRun[] = [];
+    for (const month of months) {
+      const r = await runOurs(taxi, month, source, dataDir);
+      ours.push(r);
+      log(`curve ${taxi} ${month} ours: ${sec(r.wallMs)} (chain ${sec(r.result.ms.chain)}: extract ${sec(r.result.ms.extract)}, stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)})`);
+      if (peer) {
+        const p = await peer(month);
+        peers.push(p);
+        log(`curve ${taxi} ${month} peer: ${sec(p.result.ms.total)} (merge ${sec(p.result.ms.merge)}), ${num(p.result.rowsInTable)} rows in table`);
+      }
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    report.lines.push(`### Cost curve: ${title}`, '');
+    report.lines.push('| month | ours wall | ours chain | ours stage | ours merge | peer wall | peer MERGE | peer rows in table |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    ours.forEach((r, i) => {
+      const p = peers[i];
+      report.lines.push(`| ${months[i]} | ${sec(r.wallMs)} | ${sec(r.result.ms.chain)} | ${sec(r.result.ms.stage)} | ${sec(r.result.ms.merge)} | ${p ? sec(p.result.ms.total) : 'n/a'} | ${p ? sec(p.result.ms.merge) : 'n/a'} | ${p ? num(p.result.rowsInTable) : 'n/a'} |`);
+    });
+    report.lines.push('');
+    const first = ours[0]!.result.ms.chain;
+    const last = ours[ours.length - 1]!.result.ms.chain;
+    const mergeRatio = ours[ours.length - 1]!.result.ms.merge / ours[0]!.result.ms.merge;
+    report.verdicts.push({
+      target,
+      met: last / first <= 1.5,
+      figure: `${(last / first).toFixed(2)}× (chain ${sec(first)} → ${sec(last)}; process wall ${(ours[ours.length - 1]!.wallMs / ours[0]!.wallMs).toFixed(2)}×; merge step alone ${mergeRatio.toFixed(2)}×)${peers.length > 1 ? `; peer ${(peers[peers.length - 1]!.result.ms.total / peers[0]!.result.ms.total).toFixed(2)}×` : ''}`,
+    });
+  };
+
   try {
     if (!peerWhy && (only.has('speed') || only.has('curve'))) {
       cluster = await startPeerCluster();
@@ -495,42 +531,27 @@ async function main(argv: string[]): Promise<number> {
       });
     }
 
-    // ----- cost curve -----
+    // ----- cost curves: CSV months against the peer, then Parquet months (ours only: the peer loads CSV) -----
     if (only.has('curve')) {
-      const months = Array.from({ length: o.curveMonths }, (_, i) => `2020-${String(i + 1).padStart(2, '0')}`);
+      const csvMonths = Array.from({ length: o.curveMonths }, (_, i) => `2020-${String(i + 1).padStart(2, '0')}`);
       const files: GeneratedMonth[] = [];
-      for (const [i, m] of months.entries()) files.push(await gen(o.taxi, m, o.curveRows, o.seed + 100 + i));
-      const dataDir = join(tmp, 'ours-curve');
-      const ours: OursRun[] = [];
-      const peer: PeerRun[] = [];
+      for (const [i, m] of csvMonths.entries()) files.push(await gen(o.taxi, m, o.curveRows, o.seed + 100 + i));
       if (cluster) await cluster.reset(o.taxi);
-      for (const g of files) {
-        const r = await runOurs(o.taxi, g.month, server.url, dataDir);
-        ours.push(r);
-        log(`curve ${g.month} ours: ${sec(r.wallMs)} (chain ${sec(r.result.ms.chain)}: extract ${sec(r.result.ms.extract)}, stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)})`);
-        if (cluster) {
-          const p = await runPeer(cluster, urlOf(g), o.taxi, `${o.taxi}_tripdata_${g.month}.csv.gz`);
-          peer.push(p);
-          log(`curve ${g.month} peer: ${sec(p.result.ms.total)} (merge ${sec(p.result.ms.merge)}), ${num(p.result.rowsInTable)} rows in table`);
-        }
+      await costCurve(`${o.curveMonths} consecutive ${o.taxi} months of ${num(o.curveRows)} rows into one table`, `month ${o.curveMonths} load ≤ 1.5× month 1`, o.taxi, files.map((g) => g.month), server.url, cluster ? (month) => runPeer(cluster!, urlOf(files.find((g) => g.month === month)!), o.taxi, `${o.taxi}_tripdata_${month}.csv.gz`) : undefined);
+      if (cluster) await cluster.reset(o.taxi);
+
+      // The same growth with the TLC feed's format: yellow months in 2023's physical types.
+      const { yellowParquet } = await import('./parquet-months.js');
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(join(tmp, 'source'), { recursive: true });
+      const pqMonths = Array.from({ length: o.curveMonths }, (_, i) => `2023-${String(i + 1).padStart(2, '0')}`);
+      for (const [i, m] of pqMonths.entries()) {
+        const csv = await gen('yellow', m, o.curveRows, o.seed + 200 + i);
+        const pq = join(tmp, 'source', `curve_yellow_tripdata_${m}.parquet`);
+        await yellowParquet(csv.path, pq);
+        await server.publish(`/curve/yellow_tripdata_${m}.parquet`, pq);
       }
-      rmSync(dataDir, { recursive: true, force: true });
-      R.push(`### Cost curve: ${o.curveMonths} consecutive ${o.taxi} months of ${num(o.curveRows)} rows into one table`, '');
-      R.push('| month | ours wall | ours chain | ours stage | ours merge | peer wall | peer MERGE | peer rows in table |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-      ours.forEach((r, i) => {
-        const p = peer[i];
-        R.push(`| ${files[i]!.month} | ${sec(r.wallMs)} | ${sec(r.result.ms.chain)} | ${sec(r.result.ms.stage)} | ${sec(r.result.ms.merge)} | ${p ? sec(p.result.ms.total) : 'n/a'} | ${p ? sec(p.result.ms.merge) : 'n/a'} | ${p ? num(p.result.rowsInTable) : 'n/a'} |`);
-      });
-      R.push('');
-      const first = ours[0]!.result.ms.chain;
-      const last = ours[ours.length - 1]!.result.ms.chain;
-      const mergeRatio = ours[ours.length - 1]!.result.ms.merge / ours[0]!.result.ms.merge;
-      report.verdicts.push({
-        target: `month ${o.curveMonths} load ≤ 1.5× month 1`,
-        met: last / first <= 1.5,
-        figure: `${(last / first).toFixed(2)}× (chain ${sec(first)} → ${sec(last)}; process wall ${(ours[ours.length - 1]!.wallMs / ours[0]!.wallMs).toFixed(2)}×; merge step alone ${mergeRatio.toFixed(2)}×)${peer.length > 1 ? `; peer ${(peer[peer.length - 1]!.result.ms.total / peer[0]!.result.ms.total).toFixed(2)}×` : ''}`,
-      });
-      if (cluster) await cluster.reset(o.taxi);
+      await costCurve(`${o.curveMonths} consecutive yellow Parquet months of ${num(o.curveRows)} rows into one table`, `Parquet months: month ${o.curveMonths} load ≤ 1.5× month 1`, 'yellow', pqMonths, `${server.url}/curve/{taxi}_tripdata_{YYYY}-{MM}.parquet`);
     }
 
     // ----- report -----
