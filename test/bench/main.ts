@@ -254,9 +254,14 @@ async function main(argv: string[]): Promise<number> {
     void cleanup().finally(() => process.exit(130));
   });
 
-  const gen = async (taxi: GenTaxi, month: string, rows: number, seed: number): Promise<GeneratedMonth> => {
+  /**
+   * Generate and publish a month. `clean`: without duplicate lines, under `/clean/` (the twin of the
+   * month of the same seed, for the duplicates' cost).
+   */
+  const gen = async (taxi: GenTaxi, month: string, rows: number, seed: number, clean = o.clean ?? false): Promise<GeneratedMonth> => {
     const name = `${taxi}_tripdata_${month}.csv.gz`;
-    const path = join(tmp, 'source', name);
+    const twin = clean && !o.clean;
+    const path = join(tmp, 'source', ...(twin ? ['clean'] : []), name);
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dirname(path), { recursive: true });
     const t0 = performance.now();
@@ -264,10 +269,10 @@ async function main(argv: string[]): Promise<number> {
     // about 1 exact repeat per 6,000 lines (a 1M-row month resampled from the real one held ~160).
     const g = await generateMonth(path, taxi, month, rows, seed, {
       outOfMonth: Math.round((rows * 9) / 95_120),
-      duplicates: o.clean ? 0 : Math.round(rows / 6_000),
+      duplicates: clean ? 0 : Math.round(rows / 6_000),
     });
-    await server.publish(`/${taxi}/${name}`, path);
-    log(`generated ${name}: ${num(rows)} rows (${num(g.duplicates)} duplicate lines), ${mb(g.uncompressedBytes)} text, ${mb(g.bytes)} gzip in ${sec(performance.now() - t0)}`);
+    await server.publish(`${twin ? '/clean' : ''}/${taxi}/${name}`, path);
+    log(`generated ${twin ? 'clean/' : ''}${name}: ${num(rows)} rows (${num(g.duplicates)} duplicate lines), ${mb(g.uncompressedBytes)} text, ${mb(g.bytes)} gzip in ${sec(performance.now() - t0)}`);
     return g;
   };
   const urlOf = (g: GeneratedMonth) => `${server.url}/${g.taxi}/${g.taxi}_tripdata_${g.month}.csv.gz`;
@@ -320,6 +325,9 @@ async function main(argv: string[]): Promise<number> {
     if (only.has('speed') || only.has('extract') || only.has('memory')) {
       const month = '2019-01';
       const g = await gen(o.taxi, month, o.rows, o.seed);
+      // The same month (same seed) without its duplicate lines, run by ours beside it: what duplicates cost.
+      const twin = only.has('speed') && !o.clean ? await gen(o.taxi, month, o.rows, o.seed, true) : undefined;
+      const twinRuns: OursRun[] = [];
       const ours: OursRun[] = [];
       const peer: PeerRun[] = [];
       const ctas: number[] = [];
@@ -352,12 +360,22 @@ async function main(argv: string[]): Promise<number> {
           peer.push(r);
           log(`run ${i + 1}/${runs} peer: ${sec(r.result.ms.total)} (extract ${sec(r.result.ms.extract)}, copy ${sec(r.result.ms.copy)}, update ${sec(r.result.ms.update)}, merge ${sec(r.result.ms.merge)}), peak ${mb(r.memory.peak)}`);
         };
+        const doTwin = async () => {
+          if (!twin) return;
+          const r = await runOurs(o.taxi, month, `${server.url}/clean`, dataDir);
+          twinRuns.push(r);
+          rmSync(dataDir, { recursive: true, force: true });
+          log(`run ${i + 1}/${runs} ours, month without its duplicates: ${sec(r.wallMs)} (extract ${sec(r.result.ms.extract)}, stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)})`);
+        };
+        // The twin goes right before or after ours (alternating), so the two meet the same moment of the machine.
         if (oursFirst) {
+          await doTwin();
           await doOurs();
           await doPeer();
         } else {
           await doPeer();
           await doOurs();
+          await doTwin();
         }
         if (only.has('speed')) {
           const db = join(tmp, `ctas-${i}.duckdb`);
@@ -391,6 +409,16 @@ async function main(argv: string[]): Promise<number> {
         R.push(`| rows loaded | ${num(ours[0]?.result.summary.rowsLoaded ?? 0)} (+ ${num(ours[0]?.result.summary.rowsQuarantined ?? 0)} quarantined) | ${peer.length ? num(peer[0]!.result.rowsInTable) : 'n/a'} |`);
         R.push('', `Bare DuckDB \`CREATE TABLE t AS SELECT * FROM read_csv('<file>.csv.gz')\` (file already local, no download): median ${sec(ctasMs)}.`, '');
         R.push(`Individual runs, ours: ${ours.map((r) => sec(r.wallMs)).join(', ')}; peer: ${peer.map((r) => sec(r.result.ms.total)).join(', ') || 'n/a'}; CTAS: ${ctas.map(sec).join(', ')}.`, '');
+        if (twin) {
+          const twinWall = median(twinRuns.map((r) => r.wallMs));
+          const twinChain = median(twinRuns.map((r) => r.result.ms.chain));
+          R.push(`The same month without its ${num(g.duplicates)} duplicate lines (same seed, \`--clean\`), ours, runs beside each of ours above: median ${sec(twinWall)} (chain ${sec(twinChain)}, stage ${sec(median(twinRuns.map((r) => r.result.ms.stage)))}); runs ${twinRuns.map((r) => sec(r.wallMs)).join(', ')}.`, '');
+          report.verdicts.push({
+            target: 'duplicates cost ≤ 1.1× the same month without them, end to end',
+            met: oursWall / twinWall <= 1.1,
+            figure: `${(oursWall / twinWall).toFixed(2)}× (${sec(oursWall)} with ${num(g.duplicates)} duplicate lines vs ${sec(twinWall)} without; chain ${(oursChain / twinChain).toFixed(2)}×)`,
+          });
+        }
         const speedup = peerWall / oursWall;
         report.verdicts.push({
           target: `${num(o.rows)}-row month ≥ 3× faster than the peer end to end`,
