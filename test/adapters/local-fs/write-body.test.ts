@@ -1,6 +1,7 @@
 /**
- * The lake's batched file writer: every chunk in order, and a body that fails mid-way rejects with its
- * own error once the write in flight has settled (nothing written after the call returns).
+ * The lake's batched file writer: every chunk in order and at its place (two writes are in flight at
+ * once, each at its own offset), and a body that fails mid-way rejects with its own error once the
+ * writes in flight have settled (nothing written after the call returns).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,29 @@ describe('writeBody', () => {
       );
       expect(readFileSync(path).equals(Buffer.concat(parts)), name).toBe(true);
     }
+  });
+
+  it('chunks of uneven sizes, some larger than a batch, land each at its offset', async () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+    const parts = Array.from({ length: 60 }, (_, i) => {
+      const size = [1, 3_000, 65_536, BATCH_BYTES - 1, BATCH_BYTES + 17, 2 * BATCH_BYTES][next() % 6]!;
+      const b = Buffer.alloc(size);
+      for (let j = 0; j < size; j += 4_093) b[j] = (i * 31 + j) % 251;
+      return b;
+    });
+    const path = join(tmp.dir, 'uneven');
+    await writeBody(
+      path,
+      (async function* () {
+        for (const p of parts) {
+          yield p;
+          // Now and then the body pauses, so writes settle in other orders than they started.
+          if (next() % 5 === 0) await new Promise((ok) => setImmediate(ok));
+        }
+      })(),
+    );
+    expect(readFileSync(path).equals(Buffer.concat(parts))).toBe(true);
   });
 
   it("a body failing after several batches rejects with its error, and the file holds a prefix of what came", async () => {
