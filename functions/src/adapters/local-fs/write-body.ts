@@ -4,7 +4,7 @@
  * 72 MB over loopback took 175–240 ms with sha256, against 100–120 ms gathered into 1 MiB `writev`
  * calls with one batch in flight while the next is gathered. Two in flight, each at its own offset,
  * took the extract of that file from 217–388 ms (median 257) to 224–343 ms (median 240), 8 interleaved
- * runs each; a CSV month's extract did not slow (its inflate shares the thread pool).
+ * runs each.
  */
 import { open } from 'node:fs/promises';
 
@@ -13,10 +13,30 @@ export const BATCH_BYTES = 1 << 20;
 /** Buffers gathered before a write, whatever their size (a body of tiny chunks stays a few syscalls). */
 const BATCH_BUFFERS = 256;
 /**
- * Writes in flight at once, each at its own offset. Two, not more: the thread pool has four threads,
- * and a CSV month's inflate runs there too, on the extract's critical path.
+ * Writes in flight at once in the process, across every file being written. Two, not more: the thread
+ * pool has four threads, and while a CSV month lands, its inflate (on the extract's critical path) runs
+ * there too, beside the raw file's and the text's writes.
  */
 export const WRITES_IN_FLIGHT = 2;
+
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** A write slot: at once when fewer than WRITES_IN_FLIGHT writes run, else when one ends (first come first served). */
+function slot(): Promise<void> {
+  if (running < WRITES_IN_FLIGHT) {
+    running++;
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve) => waiting.push(resolve));
+}
+
+/** A write ended: its slot goes to the longest waiting write, or back to the pool. */
+function release(): void {
+  const next = waiting.shift();
+  if (next) next();
+  else running--;
+}
 
 /**
  * Write every chunk of `body` to `path` (created or truncated), in order. Rejects with the body's or
@@ -34,12 +54,15 @@ export async function writeBody(path: string, body: AsyncIterable<Uint8Array>): 
       const size = bytes;
       batch = [];
       bytes = 0;
-      // At most WRITES_IN_FLIGHT: the oldest settles before another starts, so memory stays bounded.
-      while (inFlight.length >= WRITES_IN_FLIGHT) await inFlight.shift();
+      // The next batch is gathered only once this one has a slot: memory stays bounded.
+      await slot();
       // Each write has its offset, so writes in flight at once cannot interleave their bytes.
-      const write = file.writev(buffers, position).then(({ bytesWritten }) => {
-        if (bytesWritten !== size) throw new Error(`short write to ${path}: ${bytesWritten} of ${size} bytes`);
-      });
+      const write = file
+        .writev(buffers, position)
+        .then(({ bytesWritten }) => {
+          if (bytesWritten !== size) throw new Error(`short write to ${path}: ${bytesWritten} of ${size} bytes`);
+        })
+        .finally(release);
       position += size;
       // Handled where it is awaited (a later batch, the end, or the catch below); this only keeps a
       // failed write from counting as unhandled while the next batch is gathered.
