@@ -324,7 +324,7 @@ async function main(argv: string[]): Promise<number> {
     for (const month of months) {
       const r = await runOurs(taxi, month, source, dataDir);
       ours.push(r);
-      log(`curve ${taxi} ${month} ours: ${sec(r.wallMs)} (chain ${sec(r.result.ms.chain)}: extract ${sec(r.result.ms.extract)}, stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)})`);
+      log(`curve ${taxi} ${month} ours: ${sec(r.wallMs)} (chain ${sec(r.result.ms.chain)}: extract ${sec(r.result.ms.extract)} (its function ${sec(r.result.ms.extractOwn)}), stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)})`);
       if (peer) {
         const p = await peer(month);
         peers.push(p);
