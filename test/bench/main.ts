@@ -141,7 +141,7 @@ function runChild(args: string[], onLine?: (line: string) => void, onSpawn?: (pi
  */
 async function settle(): Promise<void> {
   await new Promise<void>((ok) => spawn('sync', [], { stdio: 'ignore' }).on('close', () => ok()).on('error', () => ok()));
-  await new Promise((ok) => setTimeout(ok, 500));
+  // At least 0.5 s, as the fixed pause that stood here before: no I/O for that long.
   const waited = await diskQuiet();
   if (waited > 1000) log(`waited ${sec(waited)} for the disk to go quiet`);
 }
@@ -160,10 +160,10 @@ function ioTicks(): number {
 }
 
 /**
- * Wait until no block device did any I/O for 0.5 s (at most 60 s); the time waited. After `sync` the
- * guest's dirty pages are written, but a load that wrote gigabytes (the peer's table months into the
- * cost curve) left the disk busy for seconds more, and our next month's extract, which writes 110 MB,
- * ran at half its speed (0.64–0.72 s against 0.27–0.29 s).
+ * Wait until no block device did any I/O for 0.5 s (at most 60 s); the time waited. `sync` returns once
+ * the guest's dirty pages are written, not once the disk is idle. Added while looking for why the cost
+ * curve's months after the peer's ran slower; in the runs since, it never waited more than a second:
+ * that slowdown was the peer's autovacuum (see `PeerCluster.idle`). It stays as a cheap guard.
  */
 async function diskQuiet(): Promise<number> {
   const t0 = performance.now();
