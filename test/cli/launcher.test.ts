@@ -1,6 +1,6 @@
 /**
- * `bin/taxi-elt` runs the compiled `dist/` only while it is newer than every source file, and the
- * TypeScript sources through tsx otherwise. Checked on a throwaway copy of the launcher whose two entry
+ * `bin/taxi-elt` runs the CLI's bundle (`dist-cli/`) only while it is newer than every source file, and
+ * the TypeScript sources through tsx otherwise. Checked on a throwaway copy of the launcher whose two entry
  * points only say which one ran.
  */
 import { execFileSync } from 'node:child_process';
@@ -18,19 +18,19 @@ copyFileSync(resolve('bin/taxi-elt'), join(root, 'bin/taxi-elt'));
 symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
 writeFileSync(join(root, 'package.json'), '{"type":"module"}');
 mkdirSync(join(root, 'functions/src/cli'), { recursive: true });
-mkdirSync(join(root, 'dist/cli'), { recursive: true });
+mkdirSync(join(root, 'dist-cli'), { recursive: true });
 const source = join(root, 'functions/src/cli/main.ts');
-const built = join(root, 'dist/cli/main.js');
+const built = join(root, 'dist-cli/taxi-elt.mjs');
 writeFileSync(source, "export async function main(): Promise<number> { process.stdout.write('sources'); return 0; }\n");
-writeFileSync(built, "export async function main() { process.stdout.write('dist'); return 0; }\n");
+writeFileSync(built, "export async function main() { process.stdout.write('bundle'); return 0; }\n");
 
 const at = (path: string, seconds: number) => utimesSync(path, seconds, seconds);
 const launch = () => execFileSync(process.execPath, [join(root, 'bin/taxi-elt')], { cwd: root, encoding: 'utf8' });
 
-it('runs dist/ when it was built after the last source change', () => {
+it('runs the bundle when it was built after the last source change', () => {
   at(source, 1_700_000_000);
   at(built, 1_700_000_100);
-  expect(launch()).toBe('dist');
+  expect(launch()).toBe('bundle');
 });
 
 it('runs the sources when one of them changed after the build', () => {
@@ -39,7 +39,7 @@ it('runs the sources when one of them changed after the build', () => {
 });
 
 it('runs the sources when there is no build', () => {
-  rmSync(join(root, 'dist'), { recursive: true });
+  rmSync(join(root, 'dist-cli'), { recursive: true });
   expect(launch()).toBe('sources');
 });
 

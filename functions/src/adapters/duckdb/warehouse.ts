@@ -98,12 +98,13 @@ const isLockError = (err: unknown) => /Could not set lock on file|Conflicting lo
 
 let duckdb: Promise<typeof import('@duckdb/node-api')> | undefined;
 /**
- * Load DuckDB's native library (about 0.2 s). Loaded on first use, or earlier by a caller that knows it
- * will be needed: the embedded stack starts loading it while extract downloads, which leaves the CPU
- * mostly to zlib on the thread pool.
+ * Load DuckDB's API and native library (40-100 ms, mostly on the main thread). Loaded on first use, or
+ * earlier by a caller that knows it will be needed: the embedded stack loads it before the first step.
  */
 export function loadDuckDb(): Promise<typeof import('@duckdb/node-api')> {
-  duckdb ??= import('@duckdb/node-api');
+  // A CommonJS package: Node's import gives its exports as named ones and as `default`, the CLI
+  // bundle's split chunk as `default` only.
+  duckdb ??= import('@duckdb/node-api').then((m) => (m.DuckDBInstance ? m : (m.default as unknown as typeof m)));
   return duckdb;
 }
 
