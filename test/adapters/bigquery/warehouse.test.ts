@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BigQueryWarehouse, jobIdFor, placeholderObject } from '../../../functions/src/adapters/bigquery/warehouse.js';
 import type { MonthJob } from '../../../functions/src/ports/warehouse.js';
+import type { LedgerEntry } from '../../../functions/src/domain/ledger.js';
 import { FakeBigQuery, type FakeJob } from './fake-bigquery.js';
 import { LeaseLostError } from '../../../functions/src/domain/errors.js';
 
@@ -193,6 +194,14 @@ describe('BigQueryWarehouse jobs', () => {
   });
 });
 
+/** A ledger row of `step` with no counts. */
+const stepEntry = (step: string): LedgerEntry => ({
+  execution_id: 'exec-1', workflow: 'schedule', taxi: 'green', month: '2020-10', step,
+  started_at: '2026-12-04T10:00:00.000Z', ended_at: '2026-12-04T10:00:05.000Z', status: 'ok',
+  rows_in_file: null, rows_loaded: null, rows_quarantined: null, quarantined: null, inserted: null, deleted: null, bytes: null,
+  source_url: null, etag: null, sha256: null, error: null,
+});
+
 describe('offline construction', () => {
   it('appends a ledger row as a parameterized INSERT, NULLs typed and without a value', async () => {
     await warehouse.append({
@@ -210,6 +219,29 @@ describe('offline construction', () => {
     expect(p.started_at).toEqual({ name: 'started_at', parameterType: { type: 'TIMESTAMP' }, parameterValue: { value: '2026-12-04T10:00:00.000Z' } });
     expect(p.bytes).toEqual({ name: 'bytes', parameterType: { type: 'INT64' }, parameterValue: {} });
     expect(p.error).toEqual({ name: 'error', parameterType: { type: 'STRING' }, parameterValue: {} });
+  });
+
+  it('creates the ledger table once, however many rows are appended at once', async () => {
+    await Promise.all([warehouse.append(stepEntry('catalog')), warehouse.append(stepEntry('extract'))]);
+    await warehouse.append(stepEntry('stage'));
+    const queries = inserts().map((r) => (r.json as { configuration: FakeJob['configuration'] }).configuration.query.query);
+    expect(queries.filter((q) => /^CREATE TABLE IF NOT EXISTS/m.test(q))).toHaveLength(1);
+    expect(queries.filter((q) => /^INSERT INTO/m.test(q))).toHaveLength(3);
+  });
+
+  it('takes a CREATE that lost the race to another ("Already Exists") as done, and creates again after a failed append', async () => {
+    const entry = stepEntry('extract');
+    let failInsert = true;
+    bq.onInsert = (job: FakeJob) => {
+      const q = job.configuration.query.query;
+      if (/^CREATE TABLE IF NOT EXISTS/m.test(q)) job.error = { reason: 'duplicate', message: 'Already Exists: Table test-project:nyc_taxi.pipeline_runs' };
+      if (/^INSERT INTO/m.test(q) && failInsert) job.error = { reason: 'notFound', message: 'Not found: Table test-project:nyc_taxi.pipeline_runs' };
+    };
+    await expect(warehouse.append(entry)).rejects.toThrow(/Not found: Table/);
+    failInsert = false;
+    await warehouse.append(entry);
+    const queries = inserts().map((r) => (r.json as { configuration: FakeJob['configuration'] }).configuration.query.query);
+    expect(queries.map((q) => (/^CREATE/m.test(q) ? 'create' : 'insert'))).toEqual(['create', 'insert', 'create', 'insert']);
   });
 
   it('reads the ledger back with the filter as parameters, into entries a status grid folds', async () => {

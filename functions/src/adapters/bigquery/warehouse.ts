@@ -20,7 +20,7 @@
  */
 import { BigQuery, type Job, type JobMetadata } from '@google-cloud/bigquery';
 import { dataset, type Taxi } from '../../domain/datasets.js';
-import { LeaseLostError, PipelineError } from '../../domain/errors.js';
+import { LeaseLostError, messageOf, PipelineError } from '../../domain/errors.js';
 import { monthBounds, type Month } from '../../domain/months.js';
 import type { FileFormat } from '../../domain/file-formats.js';
 import { FENCE_TABLE, mainTable, quarantineTable, rawObjectKey, releaseFileName, releaseFileStem, stagingTable } from '../../domain/naming.js';
@@ -120,6 +120,8 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
   readonly plainTextLines = 0;
   private client?: BigQuery;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** The ledger table's CREATE, run once per instance (see `ledgerTable`). */
+  private ledgerCreated?: Promise<void>;
 
   constructor(private readonly options: BigQueryWarehouseOptions) {
     // Validate identifiers now, so a bad config fails at construction and not mid-run.
@@ -341,17 +343,41 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
       }),
     );
     const labels = { app: 'nyc-taxi-elt', step: 'ledger', taxi: entry.taxi, month: entry.month };
-    await this.select(st.get('create')!, labels);
-    await this.select(st.get('append')!, labels, params);
+    await this.ledgerTable(labels);
+    try {
+      await this.select(st.get('append')!, labels, params);
+    } catch (err) {
+      // The table may have gone (dropped by hand): the next append creates it again.
+      this.ledgerCreated = undefined;
+      throw err;
+    }
   }
 
   async read(filter: LedgerFilter): Promise<LedgerEntry[]> {
     const st = this.ledgerStatements();
     const param = (v: string | undefined): Param => ({ type: 'STRING', value: v ?? null });
     const labels = { app: 'nyc-taxi-elt', step: 'ledger' };
-    await this.select(st.get('create')!, labels);
+    await this.ledgerTable(labels);
     const rows = await this.select(st.get('read')!, labels, { taxi: param(filter.taxi), from_month: param(filter.from), to_month: param(filter.to) });
     return rows.map(ledgerRow);
+  }
+
+  /**
+   * The ledger table exists: its CREATE runs once per instance, not before every append (each a query
+   * job of its own, about a second on BigQuery). Two CREATE TABLE IF NOT EXISTS at once (a first run's
+   * catalog and extract, or two function instances) can fail the later one with "Already Exists": the
+   * table is there, which is all this asks.
+   */
+  private ledgerTable(labels: Record<string, string>): Promise<void> {
+    this.ledgerCreated ??= this.select(this.ledgerStatements().get('create')!, labels).then(
+      () => undefined,
+      (err: unknown) => {
+        if (/Already Exists: Table/i.test(messageOf(err))) return;
+        this.ledgerCreated = undefined;
+        throw err;
+      },
+    );
+    return this.ledgerCreated;
   }
 
   /** A query under a fresh job ID, with parameters; its rows. */
