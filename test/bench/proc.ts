@@ -46,6 +46,23 @@ export function processTree(roots: readonly number[]): number[] {
   return out;
 }
 
+/** Milliseconds of CPU (user + system) used so far by `roots` and their live descendants. */
+export function treeCpuMs(roots: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of processTree(roots)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, fields 14 and 15 of stat (11 and 12 after the state).
+      ticks += Number(rest[11]) + Number(rest[12]);
+    } catch {
+      // gone since the tree was read
+    }
+  }
+  // USER_HZ is 100 on Linux.
+  return ticks * 10;
+}
+
 /** Resident set size of one process in bytes, from counters (no page-table walk); 0 when it is gone. */
 export function processRss(pid: number): number {
   try {
