@@ -15,7 +15,11 @@ afterAll(() => tmp.cleanup());
 const root = tmp.dir;
 mkdirSync(join(root, 'bin'));
 copyFileSync(resolve('bin/taxi-elt'), join(root, 'bin/taxi-elt'));
-symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
+// Its own node_modules, holding the one package the launcher imports, so the install's time is the test's.
+mkdirSync(join(root, 'node_modules'));
+symlinkSync(resolve('node_modules/tsx'), join(root, 'node_modules/tsx'));
+const installed = join(root, 'node_modules/.package-lock.json');
+writeFileSync(installed, '{}');
 writeFileSync(join(root, 'package.json'), '{"type":"module"}');
 mkdirSync(join(root, 'functions/src/cli'), { recursive: true });
 mkdirSync(join(root, 'dist-cli'), { recursive: true });
@@ -28,8 +32,16 @@ const at = (path: string, seconds: number) => utimesSync(path, seconds, seconds)
 const launch = () => execFileSync(process.execPath, [join(root, 'bin/taxi-elt')], { cwd: root, encoding: 'utf8' });
 
 it('runs the bundle when it was built after the last source change', () => {
+  at(installed, 1_700_000_000);
   at(source, 1_700_000_000);
   at(built, 1_700_000_100);
+  expect(launch()).toBe('bundle');
+});
+
+it('runs the sources when packages were installed after the build (the bundle holds copies of them)', () => {
+  at(installed, 1_700_000_150);
+  expect(launch()).toBe('sources');
+  at(installed, 1_700_000_000);
   expect(launch()).toBe('bundle');
 });
 
