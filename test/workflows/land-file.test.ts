@@ -4,11 +4,14 @@
  */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config.js';
 import { executionError, runWorkflowOnStack, startLocalStack } from '../../functions/src/local/run-month.js';
 import { REAL_MONTH, tempDir } from '../helpers/files.js';
 import { fingerprint } from '../helpers/stack.js';
+import { webhookReceiver } from '../helpers/webhook.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -57,6 +60,36 @@ describe('land_file.yaml', () => {
     }
     const [n] = Object.values(await fingerprint(dir, 'green_tripdata'));
     expect(n).toBe('95111');
+  });
+
+  it('when the extract function fails, says in an alert and in its error that the object stays in landing/', async () => {
+    const dir = join(tmp.dir, 'broken');
+    const hook = await webhookReceiver();
+    // The extract function as a failing deployment answers: a 500 with its one-line error (not retried).
+    const broken = createServer((_req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'internal: the lake is unreachable' })));
+    await new Promise<void>((r) => broken.listen(0, '127.0.0.1', r));
+    const config = parseConfig({ TAXI_DATA_DIR: dir, TAXI_ALERT_WEBHOOK: hook.url });
+    mkdirSync(join(dir, 'lake', 'landing'), { recursive: true });
+    const landed = join(dir, 'lake', 'landing', 'green_tripdata_2020-10.csv.gz');
+    copyFileSync(REAL_MONTH, landed);
+    const stack = await startLocalStack(config);
+    try {
+      const extract = `http://127.0.0.1:${(broken.address() as AddressInfo).port}/extract`;
+      const err = await runWorkflowOnStack(config, { ...stack, urls: { ...stack.urls, extract } }, 'land_file.yaml', pubsubEvent('landing/green_tripdata_2020-10.csv.gz')).catch((e: unknown) => e);
+      expect(executionError(err)).toBe('classify: landing/green_tripdata_2020-10.csv.gz stays in landing/: internal: the lake is unreachable');
+      expect(hook.received).toEqual([
+        expect.objectContaining({
+          workflow: 'land_file',
+          step: 'landing',
+          error: 'landing/green_tripdata_2020-10.csv.gz was not loaded and stays in landing/ (to load it, run land_file again with object landing/green_tripdata_2020-10.csv.gz): internal: the lake is unreachable',
+        }),
+      ]);
+      expect(existsSync(landed)).toBe(true);
+    } finally {
+      await stack.close();
+      await hook.close();
+      await new Promise<void>((r) => broken.close(() => r()));
+    }
   });
 
   it('ingest_month refuses a landing without a month or with another origin', async () => {
