@@ -148,7 +148,7 @@ describe('taxi-elt watch', () => {
     writeFileSync(join(landing, '.green_tripdata_2020-10.csv.gz.part'), readFileSync(REAL_MONTH));
     renameSync(join(landing, '.green_tripdata_2020-10.csv.gz.part'), join(landing, 'green_tripdata_2020-10.csv.gz'));
     const [, , same] = await watch.waitFor(3);
-    expect(same).toMatchObject({ status: 'already_loaded', inserted: 0, deleted: 0, rowsLoaded: 95_111 });
+    expect(same).toMatchObject({ status: 'already_loaded', inserted: 0, deleted: 0, rowsLoaded: 95_111, rowsQuarantined: 9, quarantined: { outside_month: 9 } });
     expect(await tables(dir)).toEqual(before);
     const fixed = republished(join(tmp.dir, 'republished'));
     const expected = await (async () => {

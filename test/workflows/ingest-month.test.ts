@@ -9,6 +9,7 @@ import { webhookReceiver } from '../helpers/webhook.js';
 import { parseConfig } from '../../functions/src/config.js';
 import { serveFiles } from '../../functions/src/local/file-server.js';
 import { runMonth, runScheduled } from '../../functions/src/local/run-month.js';
+import type { RunSummary } from '../../functions/src/domain/summary.js';
 import { REAL_MONTH, tempDir, ZONES_FILE, ZONES_PATH } from '../helpers/files.js';
 import { greenRowsIn, writeParquet } from '../helpers/parquet.js';
 import { query, source } from '../helpers/stack.js';
@@ -54,12 +55,17 @@ describe('ingest_month.yaml', () => {
     const files = join(tmp.dir, 'sched-files');
     mkdirSync(files, { recursive: true });
     const month = (m: string, rows = 500) => writeParquet(join(files, `green-${m}-${rows}.parquet`), greenColumns(greenRowsIn(m, rows), m >= '2025-01'));
+    /** `month` plus `late` rows of the month before (quarantined as outside_month). */
+    const withLate = (m: string, late: number) => {
+      const before = `${m.slice(0, 4)}-${String(Number(m.slice(5)) - 1).padStart(2, '0')}`;
+      return writeParquet(join(files, `green-${m}-late${late}.parquet`), greenColumns([...greenRowsIn(m, 500), ...greenRowsIn(before, late)], m >= '2025-01'));
+    };
     const template = (url: string) => `${url}/{taxi}_tripdata_{YYYY}-{MM}.parquet`;
 
     it('in early December loads September and October, reports November unpublished, then only what changed', async () => {
       const published = new Map([
         [ZONES_PATH, ZONES_FILE],
-        ['/green_tripdata_2026-09.parquet', month('2026-09')],
+        ['/green_tripdata_2026-09.parquet', withLate('2026-09', 3)],
         ['/green_tripdata_2026-10.parquet', month('2026-10')],
       ]);
       const server = await serveFiles(published);
@@ -87,6 +93,12 @@ describe('ingest_month.yaml', () => {
           ['2026-11', 'not_published'],
         ]);
         expect(second.results[0]).toMatchObject({ rowsLoaded: 500, loadedAt: expect.stringMatching(/^\d{4}-/) });
+        // What the scheduled run found loaded, as the load that loaded it reported it (September's 3 late rows).
+        expect(first.results[0]).toMatchObject({ rowsQuarantined: 3, quarantined: { outside_month: 3 } });
+        for (const i of [0, 1]) {
+          const { rowsQuarantined, quarantined } = first.results[i] as RunSummary;
+          expect(second.results[i]).toMatchObject({ rowsQuarantined, quarantined });
+        }
         expect(server.requests.map((r) => r.path).filter((p) => !p.startsWith('/misc/'))).toEqual(['/green_tripdata_2026-09.parquet', '/green_tripdata_2026-10.parquet', '/green_tripdata_2026-11.parquet']);
 
         // The TLC republishes October (its ETag changes): only October is loaded again.

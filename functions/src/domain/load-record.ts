@@ -6,6 +6,7 @@
  */
 import type { Taxi } from './datasets.js';
 import type { Month } from './months.js';
+import { emptyQuarantineCounts, type QuarantineCounts } from './quarantine.js';
 
 export interface LoadRecord {
   taxi: Taxi;
@@ -18,6 +19,8 @@ export interface LoadRecord {
   rowsInFile: number;
   rowsLoaded: number;
   rowsQuarantined: number;
+  /** The quarantined rows by reason; absent from records written before it was kept. */
+  quarantined?: QuarantineCounts;
   loadedAt: string;
 }
 
@@ -27,4 +30,9 @@ export interface LoadRecord {
  */
 export function isLoadOf(record: LoadRecord | null, object: { sha256: string }): record is LoadRecord {
   return record !== null && record.sha256 === object.sha256;
+}
+
+/** `record` with its quarantined rows by reason, zeros when it was written before they were kept. */
+export function withReasons(record: LoadRecord): LoadRecord & { quarantined: QuarantineCounts } {
+  return { ...record, quarantined: record.quarantined ?? emptyQuarantineCounts() };
 }

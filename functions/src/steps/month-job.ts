@@ -12,9 +12,10 @@ import { randomUUID } from 'node:crypto';
 import type { Taxi } from '../domain/datasets.js';
 import { PipelineError } from '../domain/errors.js';
 import type { FileFormat } from '../domain/file-formats.js';
-import { isLoadOf, type LoadRecord } from '../domain/load-record.js';
+import { isLoadOf, withReasons, type LoadRecord } from '../domain/load-record.js';
 import { requireLoadable } from '../domain/loadable.js';
 import type { Month } from '../domain/months.js';
+import type { QuarantineCounts } from '../domain/quarantine.js';
 import { leaseKey, loadRecordKey, rawObjectKey } from '../domain/naming.js';
 import type { SchemaContract } from '../domain/schema-contract.js';
 import type { HeldLease, LeaseStore } from '../ports/lease.js';
@@ -46,6 +47,8 @@ export interface AlreadyLoaded {
   rowsInFile: number;
   rowsLoaded: number;
   rowsQuarantined: number;
+  /** By reason, from the load record (zeros for a record written before it kept them). */
+  quarantined: QuarantineCounts;
   loadedAt: string;
 }
 
@@ -108,8 +111,8 @@ export async function withMonthLease<T>(
     if (waitedSince !== null) {
       const record = await deps.store.getRecord<LoadRecord>(loadRecordKey(taxi, month));
       if (isLoadOf(record, job.object.meta) && Date.parse(record.loadedAt) >= waitedSince) {
-        const { rawUri, rowsInFile, rowsLoaded, rowsQuarantined, loadedAt } = record;
-        return { status: 'already_loaded', taxi, month, rawUri, rowsInFile, rowsLoaded, rowsQuarantined, loadedAt };
+        const { rawUri, rowsInFile, rowsLoaded, rowsQuarantined, quarantined, loadedAt } = withReasons(record);
+        return { status: 'already_loaded', taxi, month, rawUri, rowsInFile, rowsLoaded, rowsQuarantined, quarantined, loadedAt };
       }
     }
     // A failed renewal means the lease was taken over: the fence then refuses the commit.

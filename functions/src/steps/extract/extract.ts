@@ -4,7 +4,7 @@
 import { dataset, type Taxi } from '../../domain/datasets.js';
 import { MAX_COMPRESSED_LINE_BYTES, type FileFormat } from '../../domain/file-formats.js';
 import type { Month } from '../../domain/months.js';
-import { isLoadOf, type LoadRecord } from '../../domain/load-record.js';
+import { isLoadOf, withReasons, type LoadRecord } from '../../domain/load-record.js';
 import { loadRecordKey, plainTextKey, rawObjectKey } from '../../domain/naming.js';
 import { matchSchema, type FileColumn, type SchemaContract } from '../../domain/schema-contract.js';
 import { sourceFileUrl, type Source } from '../../domain/sources.js';
@@ -82,10 +82,10 @@ async function* tap(body: AsyncIterable<Uint8Array>, onBytes: (n: number) => voi
   }
 }
 
-/** The tables' last load of the month, when it was of exactly this object. */
+/** The tables' last load of the month, when it was of exactly this object, with its quarantine by reason. */
 export async function loadOf(store: ObjectStore, taxi: Taxi, month: Month, o: StoredObject): Promise<LoadRecord | null> {
   const record = await store.getRecord<LoadRecord>(loadRecordKey(taxi, month));
-  return isLoadOf(record, o.meta) ? record : null;
+  return isLoadOf(record, o.meta) ? withReasons(record) : null;
 }
 
 /**

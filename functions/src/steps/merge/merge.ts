@@ -43,6 +43,7 @@ export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, r
       rowsInFile: job.object.meta.dataLines,
       rowsLoaded: counts.staged,
       rowsQuarantined: totalQuarantined(counts.quarantined),
+      quarantined: counts.quarantined,
       loadedAt: new Date().toISOString(),
     };
     await deps.store.putRecord(loadRecordKey(taxi, month), record);
