@@ -20,19 +20,23 @@ export interface MergeCounts {
   deleted: number;
 }
 
-/** The run summary printed by `taxi-elt run --json` and returned by the ingest workflow. */
-export interface RunSummary {
+/** A month's rows as its load counted them: the file's, the main table's and the quarantine's (by reason). */
+export interface MonthRows {
   taxi: Taxi;
   month: Month;
+  rowsInFile: number;
+  rowsLoaded: number;
+  rowsQuarantined: number;
+  quarantined: QuarantineCounts;
+}
+
+/** The run summary printed by `taxi-elt run --json` and returned by the ingest workflow. */
+export interface RunSummary extends MonthRows {
   /**
    * `already_loaded`: the tables hold exactly the month's current file — a scheduled run found it so, or
    * another execution loaded it while this one waited for the month.
    */
   status: 'succeeded' | 'already_loaded' | 'not_published' | 'failed';
-  rowsInFile: number;
-  rowsLoaded: number;
-  rowsQuarantined: number;
-  quarantined: QuarantineCounts;
   inserted: number;
   deleted: number;
   durationMs: number;

@@ -15,7 +15,7 @@ import type { FileFormat } from '../domain/file-formats.js';
 import { isLoadOf, withReasons, type LoadRecord } from '../domain/load-record.js';
 import { requireLoadable } from '../domain/loadable.js';
 import type { Month } from '../domain/months.js';
-import type { QuarantineCounts } from '../domain/quarantine.js';
+import type { MonthRows } from '../domain/summary.js';
 import { leaseKey, loadRecordKey, rawObjectKey } from '../domain/naming.js';
 import type { SchemaContract } from '../domain/schema-contract.js';
 import type { HeldLease, LeaseStore } from '../ports/lease.js';
@@ -39,16 +39,9 @@ export interface WarehouseStepDeps {
 }
 
 /** The answer of a step that waited for another execution which loaded exactly this file. */
-export interface AlreadyLoaded {
+export interface AlreadyLoaded extends MonthRows {
   status: 'already_loaded';
-  taxi: Taxi;
-  month: Month;
   rawUri: string;
-  rowsInFile: number;
-  rowsLoaded: number;
-  rowsQuarantined: number;
-  /** By reason, from the load record (zeros for a record written before it kept them). */
-  quarantined: QuarantineCounts;
   loadedAt: string;
 }
 

@@ -3,21 +3,15 @@
  */
 import type { Taxi } from '../../domain/datasets.js';
 import type { Month } from '../../domain/months.js';
-import { totalQuarantined, type QuarantineCounts } from '../../domain/quarantine.js';
+import { totalQuarantined } from '../../domain/quarantine.js';
 import type { LoadRecord } from '../../domain/load-record.js';
 import { loadRecordKey } from '../../domain/naming.js';
-import { reconcile } from '../../domain/summary.js';
+import { reconcile, type MonthRows } from '../../domain/summary.js';
 import { withMonthLease, type AlreadyLoaded, type WarehouseStepDeps } from '../month-job.js';
 
-export interface MergeResult {
+export interface MergeResult extends MonthRows {
   status: 'merged';
-  taxi: Taxi;
-  month: Month;
   rawUri: string;
-  rowsInFile: number;
-  rowsLoaded: number;
-  rowsQuarantined: number;
-  quarantined: QuarantineCounts;
   inserted: number;
   deleted: number;
   bytesProcessed?: number;
