@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BigQueryWarehouse, jobIdFor, placeholderObject } from '../../../functions/src/adapters/bigquery/warehouse.js';
+import { BigQueryWarehouse, jobIdFor, lostCreateRace, placeholderObject } from '../../../functions/src/adapters/bigquery/warehouse.js';
 import type { MonthJob } from '../../../functions/src/ports/warehouse.js';
 import type { LedgerEntry } from '../../../functions/src/domain/ledger.js';
 import { FakeBigQuery, type FakeJob } from './fake-bigquery.js';
@@ -191,6 +191,29 @@ describe('BigQueryWarehouse jobs', () => {
       job.error = { reason: 'invalidQuery', message: 'Unrecognized name: x' };
     };
     await expect(warehouse.stage(JOB)).rejects.toThrow(/taxi_elt_green_tripdata_staging_2020_10_g\S+_tables \(tables\).*Unrecognized name: x/);
+  });
+});
+
+describe('a CREATE ... IF NOT EXISTS that loses a race', () => {
+  it('is done when BigQuery answers "Already Exists": the stage goes on', async () => {
+    const onInsert = bq.onInsert;
+    bq.onInsert = (job: FakeJob) => {
+      onInsert(job);
+      if (/^CREATE TABLE IF NOT EXISTS `test-project\.nyc_taxi\.green_tripdata_quarantine`/m.test(job.configuration.query.query)) {
+        job.error = { reason: 'duplicate', message: 'Already Exists: Table test-project:nyc_taxi.green_tripdata_quarantine' };
+      }
+    };
+    await expect(warehouse.stage(JOB)).resolves.toMatchObject({ staged: 90 });
+  });
+
+  it('is told apart from other statements and other errors', () => {
+    const create = '-- name: create\nCREATE TABLE IF NOT EXISTS `p.d.t` (a INT64)\nPARTITION BY DATE(x);\n';
+    expect(lostCreateRace(create, 'BigQuery job j failed: Already Exists: Table p:d.t')).toBe(true);
+    expect(lostCreateRace(create, 'Not found: Dataset p:d')).toBe(false);
+    // The job itself exists (a retried call): that one must be waited for, not taken as done.
+    expect(lostCreateRace(create, 'Already Exists: Job p:EU.taxi_elt_x_tables')).toBe(false);
+    expect(lostCreateRace('CREATE TABLE `p.d.t` (a INT64)', 'Already Exists: Table p:d.t')).toBe(false);
+    expect(lostCreateRace('CREATE TABLE IF NOT EXISTS `p.d.t` (a INT64); INSERT INTO `p.d.t` VALUES (1)', 'Already Exists: Table p:d.t')).toBe(false);
   });
 });
 

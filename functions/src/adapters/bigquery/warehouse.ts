@@ -86,6 +86,16 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 /** How BigQuery reports a transaction aborted because another one changed the same table first. */
 const CONCURRENT_ABORT = /aborted due to concurrent update|concurrent update against table/i;
 
+/**
+ * Whether a failed statement was one `CREATE ... IF NOT EXISTS` that lost a race: two at once (a first
+ * run's catalog and extract, or two function instances) can fail the later with "Already Exists", and
+ * the object is then there, which is all the statement asks.
+ */
+export function lostCreateRace(sql: string, message: string): boolean {
+  const statement = sql.replace(/^(?:\s*--[^\n]*\n)*\s*/, '').replace(/;\s*$/, '');
+  return /^CREATE\s+(?:TABLE|SCHEMA|VIEW)\s+IF\s+NOT\s+EXISTS\b/i.test(statement) && !statement.includes(';') && /Already Exists: (?:Table|View|Dataset)\b/i.test(message);
+}
+
 /** The fence `plan` shows: placeholders for the lease token and the execution. */
 const PLAN_FENCE: Fence = { token: '0', holder: 'EXECUTION_ID', fence: (commit) => commit() };
 
@@ -364,15 +374,14 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
 
   /**
    * The ledger table exists: its CREATE runs once per instance, not before every append (each a query
-   * job of its own, about a second on BigQuery). Two CREATE TABLE IF NOT EXISTS at once (a first run's
-   * catalog and extract, or two function instances) can fail the later one with "Already Exists": the
-   * table is there, which is all this asks.
+   * job of its own, about a second on BigQuery), and losing a race to another CREATE is fine.
    */
   private ledgerTable(labels: Record<string, string>): Promise<void> {
-    this.ledgerCreated ??= this.select(this.ledgerStatements().get('create')!, labels).then(
+    const create = this.ledgerStatements().get('create')!;
+    this.ledgerCreated ??= this.select(create, labels).then(
       () => undefined,
       (err: unknown) => {
-        if (/Already Exists: Table/i.test(messageOf(err))) return;
+        if (lostCreateRace(create, messageOf(err))) return;
         this.ledgerCreated = undefined;
         throw err;
       },
@@ -428,6 +437,8 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
         });
         meta = handle.metadata as JobMetadata;
       } catch (err) {
+        // A job that failed at once comes back as an error of the insert itself.
+        if (lostCreateRace(s.sql, messageOf(err))) return { jobId, reused: false, bytesProcessed: 0 };
         if ((err as { code?: number }).code !== 409) throw wrap(err, `BigQuery job ${jobId} (${s.step})`);
         // A retried call: the job exists, maybe still running. Wait for it instead of a second one.
         handle = this.bq().job(jobId, { location: this.options.location });
@@ -441,6 +452,7 @@ export class BigQueryWarehouse implements Warehouse, Ledger {
         // The transaction's fence refused: a newer execution committed the month. Nothing was committed.
         const lost = /lease lost: [^\n]*?nothing was committed/.exec(message);
         if (lost) throw new LeaseLostError(lost[0]);
+        if (lostCreateRace(s.sql, message)) return { jobId, reused, bytesProcessed: 0 };
         if (reused) continue; // an earlier attempt failed: run again under the next ID
         if (CONCURRENT_ABORT.test(message) && attempt < maxAttempts) {
           // Another transaction on the same tables committed first; ours was rolled back. Run it again
