@@ -78,7 +78,9 @@ export class LocalFsLeaseStore implements LeaseStore {
   private async abandoned(mutex: string): Promise<boolean> {
     const age = await stat(mutex).then((s) => Date.now() - s.mtimeMs, () => 0);
     const owner = await readFile(join(mutex, OWNER), 'utf8').catch(() => null);
-    if (owner === null) return age > MUTEX_UNNAMED_MS;
+    // No name, or an empty one: the file is created before its text is written, and a process killed
+    // in between left it empty (the crash drill's next run waited the 10 s below for such a mutex).
+    if (!owner) return age > MUTEX_UNNAMED_MS;
     const [host, pid] = owner.split(' ');
     if (host === hostname() && !processAlive(Number(pid))) return true;
     return age > MUTEX_STALE_MS;
