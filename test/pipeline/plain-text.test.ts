@@ -65,6 +65,8 @@ describe('the plain text of a CSV month (embedded warehouse)', () => {
       expect(existsSync(lake(TEXT_KEY))).toBe(false);
       expect(existsSync(`${lake(TEXT_KEY)}.meta.json`)).toBe(false);
       expect(existsSync(lake(RAW_KEY))).toBe(true);
+      // Nor the folders it was in: only work/ itself stays.
+      expect(readdirSync(lake('work'))).toEqual([]);
     } finally {
       await close();
     }

@@ -3,7 +3,7 @@
  * once, each at its own offset), and a body that fails mid-way rejects with its own error once the
  * writes in flight have settled (nothing written after the call returns).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BATCH_BYTES, writeBody } from '../../../functions/src/adapters/local-fs/write-body.js';
@@ -77,7 +77,17 @@ describe('writeBody', () => {
       read = true;
       yield Buffer.from('x');
     })();
-    await expect(writeBody(join(tmp.dir, 'no-such-folder', 'f'), body)).rejects.toThrow(/ENOENT/);
+    // Its folder would be a file.
+    writeFileSync(join(tmp.dir, 'a-file'), 'x');
+    await expect(writeBody(join(tmp.dir, 'a-file', 'f'), body)).rejects.toThrow(/ENOTDIR|EEXIST/);
     expect(read).toBe(false);
+  });
+
+  it('makes its folder again when it is gone (the lake removed it, empty, a moment before)', async () => {
+    const path = join(tmp.dir, 'pruned', 'year', 'f');
+    await writeBody(path, (async function* () {
+      yield Buffer.from('text');
+    })());
+    expect(readFileSync(path, 'utf8')).toBe('text');
   });
 });

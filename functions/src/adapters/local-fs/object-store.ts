@@ -4,7 +4,7 @@
  * `<key>.meta.json` sidecar, written (atomically too) before the data file is renamed in.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ObjectStore, PlainObject, RawFileMeta, StoredObject } from '../../ports/object-store.js';
 import { PipelineError } from '../../domain/errors.js';
@@ -124,7 +124,24 @@ export class LocalFsObjectStore implements ObjectStore {
     if ((await this.stat(key))?.generation !== generation) return false;
     await rm(this.path(key), { force: true });
     await rm(`${this.path(key)}.meta.json`, { force: true });
+    await this.prune(key);
     return true;
+  }
+
+  /**
+   * The folders the removal of `key` left empty, as a bucket has no empty folders (a CSV month's text
+   * left `work/{taxi}/{YYYY}/`): up to, not including, the key's first folder (`landing/` stays where
+   * files are dropped). A write racing this into the same folder makes it again (`writeBody`).
+   */
+  private async prune(key: string): Promise<void> {
+    const top = join(this.root, key.split('/')[0]!);
+    for (let dir = dirname(this.path(key)); dir.startsWith(`${top}/`); dir = dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty (or gone): what is above it is not empty either
+      }
+    }
   }
 
   /** The note is written as `<to>.meta.json` before the rename, so the moved file never lacks it. */

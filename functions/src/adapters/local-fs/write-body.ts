@@ -6,7 +6,8 @@
  * own offset, took the extract of that file from a median of 281 ms to 245 ms (7 interleaved runs
  * each), and left a CSV month's extract as it was (313 against 317 ms).
  */
-import { open } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /** Bytes gathered before a write. */
 export const BATCH_BYTES = 1 << 20;
@@ -39,11 +40,26 @@ function release(): void {
 }
 
 /**
+ * `path` created (or truncated) for writing. Its folder is made again when it is gone: the lake removes
+ * a folder its last object left empty, and a write into it may start just then.
+ */
+async function create(path: string): Promise<FileHandle> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await open(path, 'w');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw err;
+      await mkdir(dirname(path), { recursive: true });
+    }
+  }
+}
+
+/**
  * Write every chunk of `body` to `path` (created or truncated), in order. Rejects with the body's or
  * the file's error once every write in flight has settled, so no write outlives the call.
  */
 export async function writeBody(path: string, body: AsyncIterable<Uint8Array>): Promise<void> {
-  const file = await open(path, 'w');
+  const file = await create(path);
   const inFlight: Promise<unknown>[] = [];
   let position = 0;
   try {
