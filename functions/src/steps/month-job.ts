@@ -19,7 +19,7 @@ import type { MonthRows } from '../domain/summary.js';
 import { leaseKey, loadRecordKey, rawObjectKey } from '../domain/naming.js';
 import type { SchemaContract } from '../domain/schema-contract.js';
 import type { HeldLease, LeaseStore } from '../ports/lease.js';
-import type { ObjectStore } from '../ports/object-store.js';
+import type { ObjectStore, StoredObject } from '../ports/object-store.js';
 import type { MonthJob, Warehouse } from '../ports/warehouse.js';
 
 export interface WarehouseStepDeps {
@@ -36,6 +36,12 @@ export interface WarehouseStepDeps {
   /** Clock and sleep, for tests. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** The tables' last load of the month, when it was of exactly this object, with its quarantine by reason. */
+export async function loadOf(store: ObjectStore, taxi: Taxi, month: Month, o: StoredObject): Promise<ReturnType<typeof withReasons> | null> {
+  const record = await store.getRecord<LoadRecord>(loadRecordKey(taxi, month));
+  return isLoadOf(record, o.meta) ? withReasons(record) : null;
 }
 
 /** The answer of a step that waited for another execution which loaded exactly this file. */
@@ -102,9 +108,9 @@ export async function withMonthLease<T>(
     // Read after owning the month: the execution we waited for may have landed a newer file.
     const job = await monthJob(deps, taxi, month, run);
     if (waitedSince !== null) {
-      const record = await deps.store.getRecord<LoadRecord>(loadRecordKey(taxi, month));
-      if (isLoadOf(record, job.object.meta) && Date.parse(record.loadedAt) >= waitedSince) {
-        const { rawUri, rowsInFile, rowsLoaded, rowsQuarantined, quarantined, loadedAt } = withReasons(record);
+      const record = await loadOf(deps.store, taxi, month, job.object);
+      if (record && Date.parse(record.loadedAt) >= waitedSince) {
+        const { rawUri, rowsInFile, rowsLoaded, rowsQuarantined, quarantined, loadedAt } = record;
         return { status: 'already_loaded', taxi, month, rawUri, rowsInFile, rowsLoaded, rowsQuarantined, quarantined, loadedAt };
       }
     }

@@ -4,13 +4,14 @@
 import { dataset, type Taxi } from '../../domain/datasets.js';
 import { MAX_COMPRESSED_LINE_BYTES, type FileFormat } from '../../domain/file-formats.js';
 import type { Month } from '../../domain/months.js';
-import { isLoadOf, withReasons, type LoadRecord } from '../../domain/load-record.js';
-import { loadRecordKey, plainTextKey, rawObjectKey } from '../../domain/naming.js';
+import type { LoadRecord } from '../../domain/load-record.js';
+import { plainTextKey, rawObjectKey } from '../../domain/naming.js';
 import { matchSchema, type FileColumn, type SchemaContract } from '../../domain/schema-contract.js';
 import { sourceFileUrl, type Source } from '../../domain/sources.js';
 import { requireLoadable } from '../../domain/loadable.js';
 import { BadRequestError } from '../../domain/errors.js';
 import type { ObjectStore, StoredObject } from '../../ports/object-store.js';
+import { loadOf } from '../month-job.js';
 import { openSource, RestartDownload, type RetryPolicy } from './source.js';
 import { TextSink } from './text-sink.js';
 import type { VerifiedFile } from './verified-file.js';
@@ -80,12 +81,6 @@ async function* tap(body: AsyncIterable<Uint8Array>, onBytes: (n: number) => voi
     onBytes(n);
     yield chunk;
   }
-}
-
-/** The tables' last load of the month, when it was of exactly this object, with its quarantine by reason. */
-export async function loadOf(store: ObjectStore, taxi: Taxi, month: Month, o: StoredObject): Promise<LoadRecord | null> {
-  const record = await store.getRecord<LoadRecord>(loadRecordKey(taxi, month));
-  return isLoadOf(record, o.meta) ? withReasons(record) : null;
 }
 
 /**

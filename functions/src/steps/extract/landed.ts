@@ -11,7 +11,8 @@ import { landingRole, parseLandedKey, rejectedKey } from '../../domain/landing.j
 import type { Month } from '../../domain/months.js';
 import { rawObjectKey } from '../../domain/naming.js';
 import type { ObjectStore } from '../../ports/object-store.js';
-import { info, landVerified, loadOf, type ExtractDeps, type ExtractResult } from './extract.js';
+import { loadOf } from '../month-job.js';
+import { info, landVerified, type ExtractDeps, type ExtractResult } from './extract.js';
 
 /** What became of a landed object when it was looked at. */
 export type LandingVerdict =
