@@ -27,30 +27,28 @@ export async function merge(deps: WarehouseStepDeps, taxi: Taxi, month: Month, r
     const counts = await deps.warehouse.stagedCounts(job);
     reconcile(job.object.meta.dataLines, counts);
     const merged = await deps.warehouse.replaceMonth(job, lease);
-    const record: LoadRecord = {
+    // The month holds exactly the staged rows once the replacement committed.
+    const rows: MonthRows = {
       taxi,
       month,
-      rawUri: job.object.uri,
-      generation: job.object.generation,
-      sha256: job.object.meta.sha256,
-      etag: job.object.meta.etag,
       rowsInFile: job.object.meta.dataLines,
       rowsLoaded: counts.staged,
       rowsQuarantined: totalQuarantined(counts.quarantined),
       quarantined: counts.quarantined,
+    };
+    const record: LoadRecord = {
+      ...rows,
+      rawUri: job.object.uri,
+      generation: job.object.generation,
+      sha256: job.object.meta.sha256,
+      etag: job.object.meta.etag,
       loadedAt: new Date().toISOString(),
     };
     await deps.store.putRecord(loadRecordKey(taxi, month), record);
     return {
       status: 'merged' as const,
-      taxi,
-      month,
+      ...rows,
       rawUri: job.object.uri,
-      rowsInFile: job.object.meta.dataLines,
-      // The month holds exactly the staged rows once the replacement committed.
-      rowsLoaded: counts.staged,
-      rowsQuarantined: totalQuarantined(counts.quarantined),
-      quarantined: counts.quarantined,
       inserted: merged.inserted,
       deleted: merged.deleted,
       ...(merged.bytesProcessed !== undefined ? { bytesProcessed: merged.bytesProcessed } : {}),
