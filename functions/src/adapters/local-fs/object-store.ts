@@ -27,7 +27,7 @@ export class LocalFsObjectStore implements ObjectStore {
 
   async put(key: string, body: AsyncIterable<Uint8Array>, meta: () => RawFileMeta): Promise<StoredObject> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
+    // writeBody makes the folder when it is missing.
     const tmp = tempName(target, 'tmp');
     const tmpMeta = `${tmp}.meta.json`;
     try {
@@ -68,7 +68,7 @@ export class LocalFsObjectStore implements ObjectStore {
 
   async putRecord(key: string, value: unknown): Promise<void> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
+    // writeBody makes the folder when it is missing.
     const tmp = tempName(target, 'tmp');
     try {
       await writeFile(tmp, JSON.stringify(value, null, 2));

@@ -40,8 +40,9 @@ function release(): void {
 }
 
 /**
- * `path` created (or truncated) for writing. Its folder is made again when it is gone: the lake removes
- * a folder its last object left empty, and a write into it may start just then.
+ * `path` created (or truncated) for writing, with its folder when that is missing: a new one, or one the
+ * lake removed, empty, a moment before (a removal takes the folders it empties, and a write into the same
+ * folder may start just then).
  */
 async function create(path: string): Promise<FileHandle> {
   for (let attempt = 0; ; attempt++) {
