@@ -68,7 +68,7 @@ export class LocalFsObjectStore implements ObjectStore {
 
   async putRecord(key: string, value: unknown): Promise<void> {
     const target = this.path(key);
-    // writeBody makes the folder when it is missing.
+    await mkdir(dirname(target), { recursive: true });
     const tmp = tempName(target, 'tmp');
     try {
       await writeFile(tmp, JSON.stringify(value, null, 2));
