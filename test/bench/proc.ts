@@ -7,19 +7,24 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** The fields of `/proc/<pid>/stat` after the command name (state first), or null when it is gone. */
+function statFields(pid: number | string): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
 /** Parent pid of every live process. */
 function parents(): Map<number, number> {
   const out = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(name), Number(rest[1]));
-    } catch {
-      // the process ended between readdir and read
-    }
+    const fields = statFields(name);
+    if (fields) out.set(Number(name), Number(fields[1]));
   }
   return out;
 }
@@ -50,14 +55,9 @@ export function processTree(roots: readonly number[]): number[] {
 export function treeCpuMs(roots: readonly number[]): number {
   let ticks = 0;
   for (const pid of processTree(roots)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime and stime, fields 14 and 15 of stat (11 and 12 after the state).
-      ticks += Number(rest[11]) + Number(rest[12]);
-    } catch {
-      // gone since the tree was read
-    }
+    const fields = statFields(pid);
+    // utime and stime, fields 14 and 15 of stat (11 and 12 after the state); none when it is gone.
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]);
   }
   // USER_HZ is 100 on Linux.
   return ticks * 10;
