@@ -23,14 +23,18 @@
 -- name: copies
 -- format: csv
 -- The lines that repeat an earlier line byte for byte, by their number (the lines table's rowid): rows
--- with the same text have the same values, so the same fate. Candidates share a 64-bit hash of the line,
--- the text itself decides.
+-- with the same text have the same values, so the same fate. Candidates share a 64-bit hash of the line
+-- with their neighbour in hash order, the text itself decides. Sorting the hashes finds the repeats in
+-- about half the time that grouping them by hash takes in DuckDB (a hash table of a million mostly
+-- unique keys).
 CREATE OR REPLACE TEMP TABLE {{copies_table}} AS
 WITH hashed AS (
   SELECT rowid AS source_row, hash(line) AS h FROM {{external_table}}
 ),
 candidates AS (
-  SELECT source_row FROM hashed WHERE h IN (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1)
+  SELECT source_row
+  FROM (SELECT source_row, h, lag(h) OVER by_hash AS before, lead(h) OVER by_hash AS after FROM hashed WINDOW by_hash AS (ORDER BY h))
+  WHERE before = h OR after = h
 )
 SELECT source_row
 FROM (
@@ -43,21 +47,19 @@ WHERE copy > 1;
 -- name: copies
 -- format: parquet
 -- The rows that repeat an earlier row of the file value for value, by file_row_number: a 64-bit hash of
--- the row's raw values groups them (reading the columns once, not keeping them). Pairing them by their
+-- the row's raw values orders them (reading the columns once, not keeping them), and a row whose
+-- predecessor in (hash, row number) order has its hash repeats an earlier row. Sorting 3M hashes took
+-- 0.33 s against 0.42 s for grouping them by hash and numbering each group's rows. Pairing rows by their
 -- typed values instead, which would leave nothing for the pass after the write, measured 1.2 s against
 -- 0.4 s for 3M rows: the casts, not the write, are what typing costs. Two different rows sharing a hash
 -- are told apart by `checks` after the write.
 CREATE OR REPLACE TEMP TABLE {{copies_table}} AS
-WITH hashed AS MATERIALIZED (
-  SELECT file_row_number AS source_row, {{source_hash}} AS h FROM {{external_table}}
-)
 SELECT source_row
 FROM (
-  SELECT source_row, row_number() OVER (PARTITION BY h ORDER BY source_row) AS copy
-  FROM hashed
-  WHERE h IN (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1)
+  SELECT source_row, h, lag(h) OVER (ORDER BY h, source_row) AS before
+  FROM (SELECT file_row_number AS source_row, {{source_hash}} AS h FROM {{external_table}})
 )
-WHERE copy > 1;
+WHERE before = h;
 
 -- name: write
 COPY (
@@ -108,19 +110,23 @@ FROM classified
 ) TO {{staging_write}} (FORMAT parquet, COMPRESSION lz4_raw, KV_METADATA {raw_sha256: {{raw_sha256}}});
 
 -- name: checks
--- What the write left to find, in one read of the file (both counts only look at rows sharing a row_hash
--- with another row, or marked as copies; their md5 ids, computed for those few rows only, decide):
+-- What the write left to find, from the file's row_hash and reason columns, then the few rows they pick
+-- (both counts only look at rows sharing a row_hash with another row, or marked as copies; their md5
+-- ids, computed for those few rows only, decide):
 -- - unmatched: copies marked duplicate without a loaded row of the same id. Only a 64-bit hash collision
 --   between two different rows makes one (rows paired by hash); the adapter then writes again with no
 --   copies marked and checks again.
 -- - duplicates: loaded rows with the same unique_row_id whose raw values differ (`1.0` and `1.00` in a
 --   CSV, doubles equal to the ninth decimal in a Parquet file), which `copies` did not pair.
-WITH shared AS (
+WITH shared AS MATERIALIZED (
+  -- The copies' hashes, and the hashes loaded rows repeat, found by sorting them: a loaded row whose
+  -- predecessor in hash order has its hash. Grouping the month's hashes (a hash table of millions of
+  -- unique keys) took twice as long as sorting them in DuckDB (3M rows: 0.23 s against 0.12 s).
+  SELECT row_hash FROM read_parquet({{staging_write}}) WHERE reason = 'duplicate'
+  UNION
   SELECT row_hash
-  FROM read_parquet({{staging_write}})
-  WHERE reason IS NULL OR reason = 'duplicate'
-  GROUP BY ALL
-  HAVING count(*) FILTER (WHERE reason IS NULL) > 1 OR bool_or(reason = 'duplicate')
+  FROM (SELECT row_hash, lag(row_hash) OVER (ORDER BY row_hash) AS before FROM read_parquet({{staging_write}}) WHERE reason IS NULL)
+  WHERE before = row_hash
 ),
 ids AS MATERIALIZED (
   SELECT reason, {{row_id}} AS id
