@@ -11,8 +11,10 @@
 -- (3M yellow rows: 0.87 s against 1.0 s, 75 MB against 74 MB).
 -- The file's key-value metadata names the raw file it was staged from (its sha256), so merge can tell
 -- a staging of an older version of the month from one of the file now in the lake.
--- unique_row_id is not written here (its column stays NULL): turning every value into text for md5 was
--- most of a Parquet month's stage, so the views compute it when it is read. The file keeps row_hash,
+-- unique_row_id is written here for the rows `copies` paired only (a few hundred in a month), so that
+-- `checks` can match each copy with the row it repeats without reading every column of the file again;
+-- the others' stays NULL: turning every value into text for md5 was most of a Parquet month's stage, so
+-- the views compute it when it is read. The file keeps row_hash,
 -- DuckDB's native 64-bit hash of the typed values, which finds duplicate candidates and reload changes.
 -- Duplicates are found before the rows are written (statement `copies`), so the one write gives every
 -- copy its fate and keeps its text: a second read of the raw file and a rewrite of the staged one were
@@ -22,10 +24,11 @@
 
 -- name: copies
 -- format: csv
--- The lines that repeat an earlier line byte for byte, by their number (the lines table's rowid): rows
--- with the same text have the same values, so the same fate. Candidates share a 64-bit hash of the line
--- with their neighbour in hash order, the text itself decides. Sorting the hashes finds the repeats in
--- about half the time that grouping them by hash takes in DuckDB (a hash table of a million mostly
+-- The rows paired before the write, by their number (the lines table's rowid): every line whose text
+-- another line repeats byte for byte, `copy` true where it repeats an earlier line, false for the first.
+-- Rows with the same text have the same values, so the same fate. Candidates share a 64-bit hash of the
+-- line with their neighbour in hash order, the text itself decides. Sorting the hashes finds the repeats
+-- in about half the time that grouping them by hash takes in DuckDB (a hash table of a million mostly
 -- unique keys).
 CREATE OR REPLACE TEMP TABLE {{copies_table}} AS
 WITH hashed AS (
@@ -36,30 +39,32 @@ candidates AS (
   FROM (SELECT source_row, h, lag(h) OVER by_hash AS before, lead(h) OVER by_hash AS after FROM hashed WINDOW by_hash AS (ORDER BY h))
   WHERE before = h OR after = h
 )
-SELECT source_row
+SELECT source_row, copy > 1 AS copy
 FROM (
-  SELECT rowid AS source_row, row_number() OVER (PARTITION BY line ORDER BY rowid) AS copy
+  SELECT rowid AS source_row, row_number() OVER same_line AS copy, count(*) OVER same_line AS lines
   FROM {{external_table}}
   WHERE rowid IN (SELECT source_row FROM candidates)
+  WINDOW same_line AS (PARTITION BY line ORDER BY rowid)
 )
-WHERE copy > 1;
+WHERE lines > 1;
 
 -- name: copies
 -- format: parquet
--- The rows that repeat an earlier row of the file value for value, by file_row_number: a 64-bit hash of
--- the row's raw values orders them (reading the columns once, not keeping them), and a row whose
--- predecessor in (hash, row number) order has its hash repeats an earlier row. Sorting 3M hashes took
--- 0.33 s against 0.42 s for grouping them by hash and numbering each group's rows. Pairing rows by their
--- typed values instead, which would leave nothing for the pass after the write, measured 1.2 s against
--- 0.4 s for 3M rows: the casts, not the write, are what typing costs. Two different rows sharing a hash
--- are told apart by `checks` after the write.
+-- The rows paired before the write, by file_row_number: every row a 64-bit hash of its raw values pairs
+-- with another (reading the columns once, not keeping them), `copy` true where its predecessor in (hash,
+-- row number) order has its hash (it repeats an earlier row), false for the first of its hash. Sorting 3M
+-- hashes took 0.33 s against 0.42 s for grouping them by hash and numbering each group's rows. Pairing
+-- rows by their typed values instead, which would leave nothing for the pass after the write, measured
+-- 1.2 s against 0.4 s for 3M rows: the casts, not the write, are what typing costs. Two different rows
+-- sharing a hash are told apart by `checks` after the write.
 CREATE OR REPLACE TEMP TABLE {{copies_table}} AS
-SELECT source_row
+SELECT source_row, before IS NOT DISTINCT FROM h AS copy
 FROM (
-  SELECT source_row, h, lag(h) OVER (ORDER BY h, source_row) AS before
+  SELECT source_row, h, lag(h) OVER by_hash AS before, lead(h) OVER by_hash AS after
   FROM (SELECT file_row_number AS source_row, {{source_hash}} AS h FROM {{external_table}})
+  WINDOW by_hash AS (ORDER BY h, source_row)
 )
-WHERE before = h;
+WHERE before = h OR after = h;
 
 -- name: write
 COPY (
@@ -81,18 +86,21 @@ checked AS (
 ),
 classified AS (
   SELECT
-    *,
+    checked.*,
+    paired.copy,
     CASE
       WHEN field_count <> {{field_count}} THEN 'malformed'
       WHEN invalid_column IS NOT NULL THEN 'invalid_value'
       WHEN {{pickup}} IS NULL OR {{pickup}} < CAST($month_start AS TIMESTAMP) OR {{pickup}} >= CAST($month_end AS TIMESTAMP) THEN 'outside_month'
-      WHEN source_row IN (SELECT source_row FROM {{copies_table}}) THEN 'duplicate'
+      WHEN paired.copy THEN 'duplicate'
     END AS reason
   FROM checked
+  LEFT JOIN {{copies_table}} AS paired USING (source_row)
 )
 SELECT
 {{typed_names}},
-  CAST(NULL AS VARCHAR) AS unique_row_id,
+  -- Written for the paired rows only (see the header), which `checks` matches by it.
+  CASE WHEN copy IS NOT NULL THEN {{row_id}} END AS unique_row_id,
   $filename AS filename,
   reason,
   CASE
@@ -110,32 +118,33 @@ FROM classified
 ) TO {{staging_write}} (FORMAT parquet, COMPRESSION lz4_raw, KV_METADATA {raw_sha256: {{raw_sha256}}});
 
 -- name: checks
--- What the write left to find, from the file's row_hash and reason columns, then the few rows they pick
--- (both counts only look at rows sharing a row_hash with another row, or marked as copies; their md5
--- ids, computed for those few rows only, decide):
--- - unmatched: copies marked duplicate without a loaded row of the same id. Only a 64-bit hash collision
---   between two different rows makes one (rows paired by hash); the adapter then writes again with no
---   copies marked and checks again.
+-- What the write left to find, from the file's row_hash, reason and unique_row_id columns (the rows'
+-- values are read again only for loaded rows that share a row_hash, which a realistic month has none of):
+-- - unmatched: copies marked duplicate whose id (written for the paired rows) no loaded row has. Only a
+--   64-bit hash collision between two different rows makes one (rows paired by hash); the adapter then
+--   writes again with no copies marked and checks again.
 -- - duplicates: loaded rows with the same unique_row_id whose raw values differ (`1.0` and `1.00` in a
---   CSV, doubles equal to the ninth decimal in a Parquet file), which `copies` did not pair.
-WITH shared AS MATERIALIZED (
-  -- The copies' hashes, and the hashes loaded rows repeat, found by sorting them: a loaded row whose
-  -- predecessor in hash order has its hash. Grouping the month's hashes (a hash table of millions of
-  -- unique keys) took twice as long as sorting them in DuckDB (3M rows: 0.23 s against 0.12 s).
-  SELECT row_hash FROM read_parquet({{staging_write}}) WHERE reason = 'duplicate'
-  UNION
+--   CSV, doubles equal to the ninth decimal in a Parquet file), which `copies` did not pair. Candidates
+--   share a row_hash with their neighbour in hash order: sorting the month's hashes took half the time
+--   of grouping them (3M rows: 0.12 s against 0.23 s); their md5 ids, computed for those rows only, decide.
+WITH repeated AS MATERIALIZED (
   SELECT row_hash
   FROM (SELECT row_hash, lag(row_hash) OVER (ORDER BY row_hash) AS before FROM read_parquet({{staging_write}}) WHERE reason IS NULL)
   WHERE before = row_hash
 ),
 ids AS MATERIALIZED (
-  SELECT reason, {{row_id}} AS id
+  SELECT {{row_id}} AS id
   FROM read_parquet({{staging_write}})
-  WHERE (reason IS NULL OR reason = 'duplicate') AND row_hash IN (SELECT row_hash FROM shared)
+  WHERE reason IS NULL AND row_hash IN (SELECT row_hash FROM repeated)
 )
 SELECT
-  (SELECT count(*) FROM ids WHERE reason = 'duplicate' AND id NOT IN (SELECT id FROM ids WHERE reason IS NULL)) AS unmatched,
-  (SELECT count(*) FROM (SELECT id FROM ids WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1)) AS duplicates;
+  (
+    SELECT count(*)
+    FROM read_parquet({{staging_write}})
+    WHERE reason = 'duplicate'
+      AND unique_row_id NOT IN (SELECT unique_row_id FROM read_parquet({{staging_write}}) WHERE reason IS NULL AND unique_row_id IS NOT NULL)
+  ) AS unmatched,
+  (SELECT count(*) FROM (SELECT id FROM ids GROUP BY ALL HAVING count(*) > 1)) AS duplicates;
 
 -- name: rewrite
 -- Only when `duplicates` above is not zero (rarer still): the file again, with every copy after the first

@@ -79,9 +79,9 @@ describe('demo, query and plan', () => {
     expect(all).toMatch(/"tpep_pickup_datetime" < CAST\('2021-01-01 00:00:00' AS TIMESTAMP\) OR "tpep_pickup_datetime" >= CAST\('2021-02-01 00:00:00' AS TIMESTAMP\)/);
     expect(plan[0]!.sql).toMatch(/CREATE VIEW IF NOT EXISTS "yellow_tripdata"/);
     expect(plan[2]!.sql).toMatch(/-- format: parquet\n(--.*\n)*CREATE OR REPLACE TEMP VIEW "yellow_tripdata_staging_2021_01_external" AS\nSELECT \*\nFROM read_parquet\('.*\/lake\/raw\/yellow\/2021\/yellow_tripdata_2021-01\.parquet', file_row_number = true\)$/);
-    expect(plan[3]!.sql).toMatch(/^(--.*\n|\n)*-- name: copies\n-- format: parquet\n(--.*\n)*CREATE OR REPLACE TEMP TABLE "yellow_tripdata_staging_2021_01_copies" AS\nSELECT source_row\n[\s\S]*lag\(h\) OVER \(ORDER BY h, source_row\)[\s\S]*SELECT file_row_number AS source_row, hash\("VendorID", [^)]*"congestion_surcharge"\) AS h/);
+    expect(plan[3]!.sql).toMatch(/^(--.*\n|\n)*-- name: copies\n-- format: parquet\n(--.*\n)*CREATE OR REPLACE TEMP TABLE "yellow_tripdata_staging_2021_01_copies" AS\nSELECT source_row, before IS NOT DISTINCT FROM h AS copy\n[\s\S]*SELECT file_row_number AS source_row, hash\("VendorID", [^)]*"congestion_surcharge"\) AS h[\s\S]*WINDOW by_hash AS \(ORDER BY h, source_row\)/);
     expect(plan[4]!.sql).toMatch(/^(--.*\n|\n)*COPY \([\s\S]*'yellow_tripdata_2021-01\.parquet' AS filename[\s\S]*\) TO '.*\.yellow_tripdata_staging_2021_01\.write-[^']+' \(FORMAT parquet, COMPRESSION lz4_raw, KV_METADATA \{raw_sha256: '[^']*'\}\)$/);
-    expect(plan[5]!.sql).toMatch(/^-- name: checks\n(--.*\n)*WITH shared AS MATERIALIZED \([\s\S]*\) AS unmatched,\n[\s\S]*\) AS duplicates$/);
+    expect(plan[5]!.sql).toMatch(/^-- name: checks\n(--.*\n)*WITH repeated AS MATERIALIZED \([\s\S]*\) AS unmatched,\n[\s\S]*\) AS duplicates$/);
     expect(plan[6]!.sql).toMatch(/'duplicate'/);
     expect(plan[7]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata_staging_2021_01" AS\nSELECT \* EXCLUDE \(row_hash\) REPLACE \(md5\(concat_ws\([^\n]*\) AS unique_row_id\)\nFROM read_parquet\('.*\/tables\/staging\/yellow_tripdata_staging_2021_01\.parquet'\)/);
     expect(plan[9]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata" AS[\s\S]*read_parquet\('.*\/tables\/yellow_tripdata\/\*\.parquet', union_by_name = true\)\nWHERE reason IS NULL/);

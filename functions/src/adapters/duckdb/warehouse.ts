@@ -280,7 +280,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
     return job.object.meta.dataLines <= this.plainTextLines;
   }
 
-  /** The stage's scratch table of repeated rows' numbers (a temporary table of its connection). */
+  /** The stage's scratch table of the rows paired before the write, by number (a temporary table of its connection). */
   private copiesTable(job: MonthJob): string {
     return ident(`${stagingTable(job.taxi, job.month)}_copies`);
   }
@@ -352,7 +352,7 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
         // Repeated rows are paired before the write, so that it gives each copy its fate (see 02_stage);
         // rows without a number (lines streamed from the file) are not: the checks after the write find them.
         if (this.rowsNumbered(job)) await run('copies');
-        else await con.run(`CREATE OR REPLACE TEMP TABLE ${this.copiesTable(job)} (source_row BIGINT)`);
+        else await con.run(`CREATE OR REPLACE TEMP TABLE ${this.copiesTable(job)} (source_row BIGINT, copy BOOLEAN)`);
         await run('write');
         const checks = async () => {
           const row = (await run('checks')).getRowObjectsJS()[0]!;
