@@ -11,11 +11,12 @@
 -- (3M yellow rows: 0.87 s against 1.0 s, 75 MB against 74 MB).
 -- The file's key-value metadata names the raw file it was staged from (its sha256), so merge can tell
 -- a staging of an older version of the month from one of the file now in the lake.
--- unique_row_id is written here for the rows `copies` paired only (a few hundred in a month), so that
--- `checks` can match each copy with the row it repeats without reading every column of the file again;
--- the others' stays NULL: turning every value into text for md5 was most of a Parquet month's stage, so
--- the views compute it when it is read. The file keeps row_hash,
--- DuckDB's native 64-bit hash of the typed values, which finds duplicate candidates and reload changes.
+-- unique_row_id is not written here (its column stays NULL): turning every value into text for md5 was
+-- most of a Parquet month's stage, so the views compute it when it is read. The file keeps row_hash,
+-- DuckDB's native 64-bit hash of the typed values, which finds duplicate candidates and reload changes,
+-- and pair_id, the md5 id of the rows `copies` paired only (a few hundred in a month; NULL for the
+-- others), so that `checks` matches each copy with the row it repeats without reading every column of
+-- the file again. Both are the file's own columns, which no view shows.
 -- Duplicates are found before the rows are written (statement `copies`), so the one write gives every
 -- copy its fate and keeps its text: a second read of the raw file and a rewrite of the staged one were
 -- most of what a month with duplicates cost. Rows are paired by their raw text or values (typing them
@@ -41,10 +42,9 @@ candidates AS (
 )
 SELECT source_row, copy > 1 AS copy
 FROM (
-  SELECT rowid AS source_row, row_number() OVER same_line AS copy, count(*) OVER same_line AS lines
+  SELECT rowid AS source_row, row_number() OVER (PARTITION BY line ORDER BY rowid) AS copy, count(*) OVER (PARTITION BY line) AS lines
   FROM {{external_table}}
   WHERE rowid IN (SELECT source_row FROM candidates)
-  WINDOW same_line AS (PARTITION BY line ORDER BY rowid)
 )
 WHERE lines > 1;
 
@@ -99,8 +99,7 @@ classified AS (
 )
 SELECT
 {{typed_names}},
-  -- Written for the paired rows only (see the header), which `checks` matches by it.
-  CASE WHEN copy IS NOT NULL THEN {{row_id}} END AS unique_row_id,
+  CAST(NULL AS VARCHAR) AS unique_row_id,
   $filename AS filename,
   reason,
   CASE
@@ -113,12 +112,14 @@ SELECT
   -- The text is kept for quarantined rows only: a loaded row is its typed columns.
   CASE WHEN reason IS NOT NULL THEN {{source_text}} END AS raw_line,
   CAST($staged_at AS TIMESTAMP) AS staged_at,
-  row_hash
+  row_hash,
+  -- The id of the rows `copies` paired (see the header), which `checks` matches them by.
+  CASE WHEN copy IS NOT NULL THEN {{row_id}} END AS pair_id
 FROM classified
 ) TO {{staging_write}} (FORMAT parquet, COMPRESSION lz4_raw, KV_METADATA {raw_sha256: {{raw_sha256}}});
 
 -- name: checks
--- What the write left to find, from the file's row_hash, reason and unique_row_id columns (the rows'
+-- What the write left to find, from the file's row_hash, reason and pair_id columns (the rows'
 -- values are read again only for loaded rows that share a row_hash, which a realistic month has none of):
 -- - unmatched: copies marked duplicate whose id (written for the paired rows) no loaded row has. Only a
 --   64-bit hash collision between two different rows makes one (rows paired by hash); the adapter then
@@ -142,7 +143,7 @@ SELECT
     SELECT count(*)
     FROM read_parquet({{staging_write}})
     WHERE reason = 'duplicate'
-      AND unique_row_id NOT IN (SELECT unique_row_id FROM read_parquet({{staging_write}}) WHERE reason IS NULL AND unique_row_id IS NOT NULL)
+      AND pair_id NOT IN (SELECT pair_id FROM read_parquet({{staging_write}}) WHERE reason IS NULL AND pair_id IS NOT NULL)
   ) AS unmatched,
   (SELECT count(*) FROM (SELECT id FROM ids GROUP BY ALL HAVING count(*) > 1)) AS duplicates;
 
@@ -201,5 +202,5 @@ LEFT JOIN texts AS t ON t.id = c.id
 -- name: view
 -- The staging table: the staged file, as the adapter renamed it into place, with each row's id.
 CREATE OR REPLACE VIEW {{staging_table}} AS
-SELECT * EXCLUDE (row_hash) REPLACE ({{row_id}} AS unique_row_id)
+SELECT * EXCLUDE (row_hash, pair_id) REPLACE ({{row_id}} AS unique_row_id)
 FROM read_parquet({{staging_file}});

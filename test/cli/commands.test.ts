@@ -83,7 +83,7 @@ describe('demo, query and plan', () => {
     expect(plan[4]!.sql).toMatch(/^(--.*\n|\n)*COPY \([\s\S]*'yellow_tripdata_2021-01\.parquet' AS filename[\s\S]*\) TO '.*\.yellow_tripdata_staging_2021_01\.write-[^']+' \(FORMAT parquet, COMPRESSION lz4_raw, KV_METADATA \{raw_sha256: '[^']*'\}\)$/);
     expect(plan[5]!.sql).toMatch(/^-- name: checks\n(--.*\n)*WITH repeated AS MATERIALIZED \([\s\S]*\) AS unmatched,\n[\s\S]*\) AS duplicates$/);
     expect(plan[6]!.sql).toMatch(/'duplicate'/);
-    expect(plan[7]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata_staging_2021_01" AS\nSELECT \* EXCLUDE \(row_hash\) REPLACE \(md5\(concat_ws\([^\n]*\) AS unique_row_id\)\nFROM read_parquet\('.*\/tables\/staging\/yellow_tripdata_staging_2021_01\.parquet'\)/);
+    expect(plan[7]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata_staging_2021_01" AS\nSELECT \* EXCLUDE \(row_hash, pair_id\) REPLACE \(md5\(concat_ws\([^\n]*\) AS unique_row_id\)\nFROM read_parquet\('.*\/tables\/staging\/yellow_tripdata_staging_2021_01\.parquet'\)/);
     expect(plan[9]!.sql).toMatch(/CREATE OR REPLACE VIEW "yellow_tripdata" AS[\s\S]*read_parquet\('.*\/tables\/yellow_tripdata\/\*\.parquet', union_by_name = true\)\nWHERE reason IS NULL/);
     // The CSV mirror plans its own external lines table, copies and file name.
     const mirror = JSON.parse((await cli(['plan', '--taxi', 'yellow', '--month', '2021-01', '--source', 'mirror', '--data-dir', tmp.dir, '--json'])).stdout) as { step: string; sql: string }[];

@@ -69,6 +69,12 @@ describe('pairing repeated Parquet rows before the write', () => {
   it('one write gives the copy its fate; the twin spelt differently is left to the pass after it', async () => {
     await con.run(named('write')[0]!);
     expect(await fates(writeFile())).toEqual([['duplicate', 1], ['loaded', 299]]);
+    // The pair's id is written for the two rows only (the checks match them by it), and it is theirs.
+    const ids = await con.runAndReadAll(`SELECT coalesce(reason, 'loaded') AS fate, pair_id FROM read_parquet('${writeFile()}') WHERE pair_id IS NOT NULL ORDER BY fate`);
+    const pair = ids.getRowObjectsJS();
+    expect(pair.map((r) => r.fate)).toEqual(['duplicate', 'loaded']);
+    expect(pair[0]!.pair_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(pair[1]!.pair_id).toBe(pair[0]!.pair_id);
     expect(await one(named('checks')[0]!)).toEqual({ unmatched: 0n, duplicates: 1n });
   });
 
@@ -88,6 +94,41 @@ describe('pairing repeated Parquet rows before the write', () => {
     expect(await fates(rewritten)).toEqual([['duplicate', 2], ['loaded', 298]]);
     const kept = await con.runAndReadAll(`SELECT count(*) AS n FROM read_parquet('${rewritten}', file_row_number = true) WHERE reason IS NULL AND file_row_number = 7`);
     expect(kept.getRowObjectsJS()[0]!.n).toBe(1n);
+  });
+});
+
+describe('pairing repeated CSV lines before the write', () => {
+  const dir = tempDir();
+  afterAll(() => dir.cleanup());
+
+  it('pairs each repeated line with the first of its text; the checks match them by the id written for both', async () => {
+    const [header, ...lines] = realMonthLines();
+    const file = writeGzCsv(join(dir.dir, 'g.csv.gz'), [header!, ...lines, lines[3]!, lines[3]!, lines[7]!]);
+    const object = plannedObject('green', '2020-10', 'csv', file);
+    object.meta.dataLines = lines.length + 3;
+    const csvPlan = new DuckDbWarehouse(join(dir.dir, 'w.duckdb')).plan({ taxi: 'green', month: '2020-10', object });
+    const inst = await DuckDBInstance.create(join(dir.dir, 'w.duckdb'));
+    const c = await inst.connect();
+    try {
+      mkdirSync(join(dir.dir, 'tables', 'staging'), { recursive: true });
+      for (const s of csvPlan.filter((x) => x.step === 'tables' || x.step === 'external')) await c.run(s.sql);
+      const stage = (name: string) => csvPlan.find((s) => s.step === 'stage' && marker(s.sql, 'name') === name)!.sql;
+      await c.run(stage('copies'));
+      // Line numbers count from 0 after the header: the repeats are the last three lines.
+      const n = lines.length;
+      expect((await c.runAndReadAll('SELECT source_row, copy FROM "green_tripdata_staging_2020_10_copies" ORDER BY source_row')).getRowObjectsJS()).toEqual([
+        { source_row: 3n, copy: false },
+        { source_row: 7n, copy: false },
+        { source_row: BigInt(n), copy: true },
+        { source_row: BigInt(n + 1), copy: true },
+        { source_row: BigInt(n + 2), copy: true },
+      ]);
+      await c.run(stage('write'));
+      expect((await c.runAndReadAll(stage('checks'))).getRowObjectsJS()[0]).toEqual({ unmatched: 0n, duplicates: 0n });
+    } finally {
+      c.closeSync();
+      inst.closeSync();
+    }
   });
 });
 

@@ -122,7 +122,7 @@ interface MonthFiles {
 }
 
 /** Columns of a partition file that are the row's fate and bookkeeping, not the table's. */
-const PARTITION_INTERNAL = ['reason', 'detail', 'raw_line', 'staged_at', 'row_hash'] as const;
+const PARTITION_INTERNAL = ['reason', 'detail', 'raw_line', 'staged_at', 'row_hash', 'pair_id'] as const;
 
 /** What merge's templates need to know of the partition files already in place. */
 interface PartitionSlots {
@@ -364,6 +364,9 @@ export class DuckDbWarehouse implements Warehouse, Ledger {
         // without pairs, and the duplicates are then all found after the write.
         if (first.unmatched > 0) {
           await con.run(`DELETE FROM ${this.copiesTable(job)}`);
+          // Written afresh: over an existing file DuckDB first writes a `tmp_` file beside it, which a
+          // kill would leave under a name the next stage's clean-up does not know.
+          rmSync(files.write, { force: true });
           await run('write');
           duplicates = (await checks()).duplicates;
         }
