@@ -24,7 +24,7 @@ import type { RunSummary } from '../../functions/src/domain/summary.js';
 import { startSourceServer } from './source-server.js';
 import { generateMonth, type GenTaxi, type GeneratedMonth } from './generate.js';
 import { peerUnavailable, startPeerCluster, type PeerCluster, type PeerMonthResult } from './peer-postgres.js';
-import { TreeSampler, type MemoryPeaks } from './proc.js';
+import { cpuContention, TreeSampler, type MemoryPeaks } from './proc.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -104,7 +104,12 @@ interface OursRun {
   wallMs: number;
   memory: MemoryPeaks;
   result: ChildRunResult;
+  /** The machine's CPU contention during the run (see `cpuContention`). */
+  contention: { stealMs: number; waitedMs: number };
 }
+
+/** A run's CPU contention, for its log line: a slow run the machine slowed shows here. */
+const contended = (c: OursRun['contention']) => `CPU stolen ${Math.round(c.stealMs)} ms, tasks waited ${Math.round(c.waitedMs)} ms`;
 
 function runChild(args: string[], onLine?: (line: string) => void, onSpawn?: (pid: number) => void): Promise<{ wallMs: number; lines: string[] }> {
   return new Promise((resolvePromise, reject) => {
@@ -187,6 +192,7 @@ async function runOurs(taxi: string, month: string, sourceUrl: string, dataDir: 
   const sampler = new TreeSampler(() => (pid ? [pid] : []), 50, 'rss');
   sampler.start();
   try {
+    const before = cpuContention();
     const { wallMs, lines } = await runChild(
       ['run', taxi, month, sourceUrl, dataDir],
       (line) => {
@@ -195,12 +201,14 @@ async function runOurs(taxi: string, month: string, sourceUrl: string, dataDir: 
       (p) => (pid = p),
     );
     const memory = sampler.stop();
+    const after = cpuContention();
+    const contention = { stealMs: after.stealMs - before.stealMs, waitedMs: after.waitedMs - before.waitedMs };
     const result = JSON.parse(lines[lines.length - 1]!) as ChildRunResult;
     if (result.summary.status !== 'succeeded') throw new Error(`our run of ${taxi} ${month} ended ${result.summary.status}: ${result.summary.error ?? ''}`);
     // Read after the run, in another process: reading the ledger is the benchmark's work, not the CLI's.
     const ledger = await runChild(['extract-time', taxi, month, dataDir]);
     result.ms.extractOwn = (JSON.parse(ledger.lines[ledger.lines.length - 1]!) as { ms: number }).ms;
-    return { wallMs, memory, result };
+    return { wallMs, memory, result, contention };
   } finally {
     sampler.stop();
   }
@@ -328,7 +336,7 @@ async function main(argv: string[]): Promise<number> {
     for (const month of months) {
       const r = await runOurs(taxi, month, source, dataDir);
       ours.push(r);
-      log(`curve ${taxi} ${month} ours: ${sec(r.wallMs)} (chain ${sec(r.result.ms.chain)}: extract ${sec(r.result.ms.extract)} (its function ${sec(r.result.ms.extractOwn)}), stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)})`);
+      log(`curve ${taxi} ${month} ours: ${sec(r.wallMs)} (chain ${sec(r.result.ms.chain)}: extract ${sec(r.result.ms.extract)} (its function ${sec(r.result.ms.extractOwn)}), stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)}); ${contended(r.contention)}`);
       if (peer) {
         const p = await peer(month);
         peers.push(p);
@@ -391,7 +399,7 @@ async function main(argv: string[]): Promise<number> {
           const r = await runOurs(o.taxi, month, server.url, dataDir);
           ours.push(r);
           rmSync(dataDir, { recursive: true, force: true });
-          log(`run ${i + 1}/${runs} ours: ${sec(r.wallMs)} (extract ${sec(r.result.ms.extract)}, stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)}), peak ${mb(r.memory.peak)}`);
+          log(`run ${i + 1}/${runs} ours: ${sec(r.wallMs)} (extract ${sec(r.result.ms.extract)}, stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)}), peak ${mb(r.memory.peak)}; ${contended(r.contention)}`);
         };
         const doPeer = async () => {
           if (!cluster || !only.has('speed')) return;
@@ -405,7 +413,7 @@ async function main(argv: string[]): Promise<number> {
           const r = await runOurs(o.taxi, month, `${server.url}/clean`, dataDir);
           twinRuns.push(r);
           rmSync(dataDir, { recursive: true, force: true });
-          log(`run ${i + 1}/${runs} ours, month without its duplicates: ${sec(r.wallMs)} (extract ${sec(r.result.ms.extract)}, stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)})`);
+          log(`run ${i + 1}/${runs} ours, month without its duplicates: ${sec(r.wallMs)} (extract ${sec(r.result.ms.extract)}, stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)}); ${contended(r.contention)}`);
         };
         // The twin goes right before or after ours (alternating), so the two meet the same moment of the machine.
         if (oursFirst) {
@@ -449,6 +457,7 @@ async function main(argv: string[]): Promise<number> {
         R.push(`| rows loaded | ${num(ours[0]?.result.summary.rowsLoaded ?? 0)} (+ ${num(ours[0]?.result.summary.rowsQuarantined ?? 0)} quarantined) | ${peer.length ? num(peer[0]!.result.rowsInTable) : 'n/a'} |`);
         R.push('', `Bare DuckDB \`CREATE TABLE t AS SELECT * FROM read_csv('<file>.csv.gz')\` (file already local, no download): median ${sec(ctasMs)}.`, '');
         R.push(`Individual runs, ours: ${ours.map((r) => sec(r.wallMs)).join(', ')}; peer: ${peer.map((r) => sec(r.result.ms.total)).join(', ') || 'n/a'}; CTAS: ${ctas.map(sec).join(', ')}.`, '');
+        R.push(`CPU contention in each of ours' runs (ms the hypervisor stole / ms runnable tasks waited for a CPU, ours' own threads included): ${ours.map((r) => `${Math.round(r.contention.stealMs)} / ${Math.round(r.contention.waitedMs)}`).join(', ')}.`, '');
         if (twin) {
           const twinWall = median(twinRuns.map((r) => r.wallMs));
           const twinChain = median(twinRuns.map((r) => r.result.ms.chain));
@@ -550,7 +559,7 @@ async function main(argv: string[]): Promise<number> {
         floor.push(await runCtas(pq, db));
         rmSync(db, { force: true });
         rmSync(`${db}.wal`, { force: true });
-        log(`parquet run ${i + 1}/${o.runs} ours: ${sec(r.wallMs)} (chain ${sec(r.result.ms.chain)}: extract ${sec(r.result.ms.extract)} (its function ${sec(r.result.ms.extractOwn)}), stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)}); read_parquet CTAS ${sec(floor[floor.length - 1]!)}`);
+        log(`parquet run ${i + 1}/${o.runs} ours: ${sec(r.wallMs)} (chain ${sec(r.result.ms.chain)}: extract ${sec(r.result.ms.extract)} (its function ${sec(r.result.ms.extractOwn)}), stage ${sec(r.result.ms.stage)}, merge ${sec(r.result.ms.merge)}); read_parquet CTAS ${sec(floor[floor.length - 1]!)}; ${contended(r.contention)}`);
       }
       const chain = median(ours.map((r) => r.result.ms.chain));
       const wall = median(ours.map((r) => r.wallMs));

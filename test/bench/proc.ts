@@ -148,3 +148,26 @@ export class TreeSampler {
     return this.peaks;
   }
 }
+
+/**
+ * The machine's CPU contention so far, in milliseconds: `steal`, time the hypervisor ran other guests
+ * on this VM's CPUs (`/proc/stat`), and `waited`, time some runnable task waited for a CPU (`/proc/pressure/cpu`,
+ * which counts our own threads waiting for each other too). Read before and after a run, the difference
+ * tells a run slowed by the machine from one slowed by its own work. Zeros where Linux does not say.
+ */
+export function cpuContention(): { stealMs: number; waitedMs: number } {
+  let stealMs = 0;
+  let waitedMs = 0;
+  try {
+    // cpu user nice system idle iowait irq softirq steal ...: USER_HZ ticks (100 a second).
+    stealMs = Number(readFileSync('/proc/stat', 'latin1').split('\n')[0]!.trim().split(/\s+/)[8] ?? 0) * 10;
+  } catch {
+    // not Linux
+  }
+  try {
+    waitedMs = Number(/^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'latin1'))?.[1] ?? 0) / 1000;
+  } catch {
+    // no pressure stall information
+  }
+  return { stealMs, waitedMs };
+}
