@@ -160,8 +160,13 @@ describe('a CSV month streamed instead of held in memory', () => {
       const wh = new DuckDbWarehouse(join(dir.dir, name, 'w.duckdb'), settings);
       const external = wh.plan(job).find((s) => s.step === 'external')!.sql;
       expect(external).toMatch(name === 'memory' ? /CREATE OR REPLACE TEMP TABLE/ : /CREATE OR REPLACE TEMP VIEW/);
+      const limit = async () => (await wh.query(`SELECT current_setting('memory_limit') AS v`))[0]!.v;
+      const before = await limit();
       const counts = await wh.stage(job);
       expect(counts).toMatchObject({ staged: 9 * 95_111, quarantined: { malformed: 0, invalid_value: 0, outside_month: 81, duplicate: 3 } });
+      // The stage's sorts ran with a share of the limit (SORT_MEMORY_SHARE): it is back as configured.
+      expect(await limit()).toBe(before);
+      if (name === 'stream') expect(before).toBe('190.7 MiB');
       await wh.close();
       const inst = await DuckDBInstance.create(join(dir.dir, name, 'w.duckdb'));
       const c = await inst.connect();
