@@ -24,7 +24,7 @@ import type { RunSummary } from '../../functions/src/domain/summary.js';
 import { startSourceServer } from './source-server.js';
 import { generateMonth, type GenTaxi, type GeneratedMonth } from './generate.js';
 import { peerUnavailable, startPeerCluster, type PeerCluster, type PeerMonthResult } from './peer-postgres.js';
-import { cpuContention, TreeSampler, type MemoryPeaks } from './proc.js';
+import { cpuContention, cpuContentionSince, TreeSampler, type CpuContention, type MemoryPeaks } from './proc.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -105,7 +105,7 @@ interface OursRun {
   memory: MemoryPeaks;
   result: ChildRunResult;
   /** The machine's CPU contention during the run (see `cpuContention`). */
-  contention: { stealMs: number; waitedMs: number };
+  contention: CpuContention;
 }
 
 /** A run's CPU contention, for its log line: a slow run the machine slowed shows here. */
@@ -201,8 +201,7 @@ async function runOurs(taxi: string, month: string, sourceUrl: string, dataDir: 
       (p) => (pid = p),
     );
     const memory = sampler.stop();
-    const after = cpuContention();
-    const contention = { stealMs: after.stealMs - before.stealMs, waitedMs: after.waitedMs - before.waitedMs };
+    const contention = cpuContentionSince(before);
     const result = JSON.parse(lines[lines.length - 1]!) as ChildRunResult;
     if (result.summary.status !== 'succeeded') throw new Error(`our run of ${taxi} ${month} ended ${result.summary.status}: ${result.summary.error ?? ''}`);
     // Read after the run, in another process: reading the ledger is the benchmark's work, not the CLI's.

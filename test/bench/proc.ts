@@ -149,13 +149,19 @@ export class TreeSampler {
   }
 }
 
+/** CPU contention in milliseconds (see `cpuContention`). */
+export interface CpuContention {
+  stealMs: number;
+  waitedMs: number;
+}
+
 /**
  * The machine's CPU contention so far, in milliseconds: `steal`, time the hypervisor ran other guests
  * on this VM's CPUs (`/proc/stat`), and `waited`, time some runnable task waited for a CPU (`/proc/pressure/cpu`,
  * which counts our own threads waiting for each other too). Read before and after a run, the difference
  * tells a run slowed by the machine from one slowed by its own work. Zeros where Linux does not say.
  */
-export function cpuContention(): { stealMs: number; waitedMs: number } {
+export function cpuContention(): CpuContention {
   let stealMs = 0;
   let waitedMs = 0;
   try {
@@ -170,4 +176,10 @@ export function cpuContention(): { stealMs: number; waitedMs: number } {
     // no pressure stall information
   }
   return { stealMs, waitedMs };
+}
+
+/** The contention since `before` (a `cpuContention()` reading). */
+export function cpuContentionSince(before: CpuContention): CpuContention {
+  const now = cpuContention();
+  return { stealMs: now.stealMs - before.stealMs, waitedMs: now.waitedMs - before.waitedMs };
 }

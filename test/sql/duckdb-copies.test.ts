@@ -29,7 +29,8 @@ const rows = greenRowsIn(MONTH, 298);
 // Row 298 repeats row 2 exactly; row 299 repeats row 5's trip with a total past the ninth decimal.
 const file = [...rows, rows[2]!, { ...rows[5]!, total_amount: String(Number(rows[5]!.total_amount) + 1e-10) }];
 
-const named = (name: string) => plan.filter((s) => s.step === 'stage' && marker(s.sql, 'name') === name).map((s) => s.sql);
+/** The stage statements of `from` (the Parquet month's plan unless given) named `name`. */
+const named = (name: string, from: PlannedStatement[] = plan) => from.filter((s) => s.step === 'stage' && marker(s.sql, 'name') === name).map((s) => s.sql);
 const one = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJS()[0]!;
 const writeFile = () => /\) TO '([^']+)' \(FORMAT parquet/.exec(named('write')[0]!)![1]!;
 const fates = async (path: string) =>
@@ -112,8 +113,7 @@ describe('pairing repeated CSV lines before the write', () => {
     try {
       mkdirSync(join(dir.dir, 'tables', 'staging'), { recursive: true });
       for (const s of csvPlan.filter((x) => x.step === 'tables' || x.step === 'external')) await c.run(s.sql);
-      const stage = (name: string) => csvPlan.find((s) => s.step === 'stage' && marker(s.sql, 'name') === name)!.sql;
-      await c.run(stage('copies'));
+      await c.run(named('copies', csvPlan)[0]!);
       // Line numbers count from 0 after the header: the repeats are the last three lines.
       const n = lines.length;
       expect((await c.runAndReadAll('SELECT source_row, copy FROM "green_tripdata_staging_2020_10_copies" ORDER BY source_row')).getRowObjectsJS()).toEqual([
@@ -123,8 +123,8 @@ describe('pairing repeated CSV lines before the write', () => {
         { source_row: BigInt(n + 1), copy: true },
         { source_row: BigInt(n + 2), copy: true },
       ]);
-      await c.run(stage('write'));
-      expect((await c.runAndReadAll(stage('checks'))).getRowObjectsJS()[0]).toEqual({ unmatched: 0n, duplicates: 0n });
+      await c.run(named('write', csvPlan)[0]!);
+      expect((await c.runAndReadAll(named('checks', csvPlan)[0]!)).getRowObjectsJS()[0]).toEqual({ unmatched: 0n, duplicates: 0n });
     } finally {
       c.closeSync();
       inst.closeSync();
